@@ -1,0 +1,13 @@
+"""Learning rules as decoupled step functions, a drop-in for ``ngclearn.utils.optim``.
+
+``opt_params, theta = step(opt_params, theta, updates, **hyperparameters)``, compiled
+with Numba for the CPU (NumPy arrays) and CUDA (device arrays).
+"""
+from ._registry import get_opt_init_fn, get_opt_step_fn
+from ._state import AdamState, NagState
+from .adam import adam_init, adam_step
+from .nag import nag_init, nag_step
+from .sgd import sgd_init, sgd_step
+
+__all__ = ["sgd_init", "sgd_step", "nag_init", "nag_step", "adam_init", "adam_step",
+           "get_opt_init_fn", "get_opt_step_fn", "NagState", "AdamState"]

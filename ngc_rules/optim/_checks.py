@@ -1,0 +1,42 @@
+"""Hyperparameter checks: clear errors that name the argument, its value and the rule."""
+import math
+import numbers
+
+import numpy as np
+
+
+def real(name, value):
+    """``value`` as a finite Python float, or a TypeError/ValueError naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.ndarray)):
+        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    if isinstance(value, np.ndarray):
+        if value.ndim != 0 or value.dtype.kind not in "iuf":
+            raise TypeError(f"{name} must be a real number, got an array of shape "
+                            f"{value.shape} and dtype {value.dtype}")
+        value = value.item()
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return value
+
+
+def at_least(name, value, low):
+    value = real(name, value)
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}")
+    return value
+
+
+def positive(name, value):
+    value = real(name, value)
+    if value <= 0:
+        raise ValueError(f"{name} must be > 0, got {value}")
+    return value
+
+
+def unit_interval(name, value):
+    """A decay rate in [0, 1)."""
+    value = real(name, value)
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"{name} must be in [0, 1), got {value}")
+    return value

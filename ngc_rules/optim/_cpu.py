@@ -1,0 +1,40 @@
+"""CPU kernels: the rules of ``_math`` compiled with Numba, serial and multi-threaded.
+
+One call updates a whole tuple of same-dtype tensors (flattened to 1-D), so a step over a
+network's parameter list costs one dispatch. Small steps run the serial kernel; above
+``PARALLEL_THRESHOLD`` elements the ``prange`` kernel splits each tensor across threads.
+"""
+from numba import njit, prange
+
+from ._retarget import bind_driver, compile_rules
+
+PARALLEL_THRESHOLD = 1 << 18
+"""Total elements from which the multi-threaded kernel is used (see benchmarks/)."""
+
+
+def _drive(params, grads, states, params_out, states_out, c):
+    for k in range(len(params)):
+        p = params[k]
+        g = grads[k]
+        s = states[k]
+        p_out = params_out[k]
+        s_out = states_out[k]
+        for i in prange(p.size):
+            rule(i, p, g, s, p_out, s_out, c)  # noqa: F821 -- bound by bind_driver
+
+
+_OPTIONS = dict(error_model="numpy", cache=True, nogil=True)
+_RULES = compile_rules(njit(inline="always"))
+KERNELS = {
+    (name, parallel): njit(parallel=parallel, **_OPTIONS)(
+        bind_driver(_drive, rule, f"{name}_{'parallel' if parallel else 'serial'}"))
+    for name, rule in _RULES.items() for parallel in (False, True)
+}
+
+
+def run(name, params, grads, states, params_out, states_out, c):
+    """Apply rule ``name`` to tuples of 1-D contiguous arrays of one dtype."""
+    total = 0
+    for p in params:
+        total += p.size
+    KERNELS[name, total >= PARALLEL_THRESHOLD](params, grads, states, params_out, states_out, c)

@@ -1,0 +1,64 @@
+"""CUDA kernels: the rules of ``_math`` compiled with ``numba.cuda``.
+
+Imported only when a step meets a device array, so ``import ngc_rules`` needs neither a
+GPU nor the ``cuda`` extra. One grid-stride launch updates a whole tuple of tensors.
+Arrays are used where they live: anything with ``__cuda_array_interface__`` (Numba device
+arrays, CuPy arrays, PyTorch CUDA tensors) is viewed, never copied.
+"""
+import math
+
+import numpy as np
+
+try:
+    from numba import cuda
+except ImportError as error:  # pragma: no cover - depends on the installation
+    raise ImportError(
+        "device arrays need ngc_rules' CUDA support: pip install 'ngc_rules[cuda]'") from error
+
+from ._retarget import bind_driver, compile_rules
+
+THREADS_PER_BLOCK = 256
+MAX_BLOCKS = 2048
+"""Launch shape: enough blocks to fill a large GPU; the grid strides over the rest."""
+
+
+def _drive(params, grads, states, params_out, states_out, c):
+    start = cuda.grid(1)
+    stride = cuda.gridsize(1)
+    for k in range(len(params)):
+        p = params[k]
+        g = grads[k]
+        s = states[k]
+        p_out = params_out[k]
+        s_out = states_out[k]
+        for i in range(start, p.size, stride):
+            rule(i, p, g, s, p_out, s_out, c)  # noqa: F821 -- bound by bind_driver
+
+
+_RULES = compile_rules(cuda.jit(device=True, inline="always"))
+DRIVERS = {name: bind_driver(_drive, rule, f"{name}_cuda") for name, rule in _RULES.items()}
+"""The uncompiled kernels, for ``cuda.compile_ptx``."""
+KERNELS = {name: cuda.jit(driver) for name, driver in DRIVERS.items()}
+
+
+def run(name, params, grads, states, params_out, states_out, c):
+    """Apply rule ``name`` to tuples of 1-D contiguous device arrays of one dtype."""
+    largest = max(p.size for p in params)
+    blocks = max(1, min(MAX_BLOCKS, math.ceil(largest / THREADS_PER_BLOCK)))
+    KERNELS[name][blocks, THREADS_PER_BLOCK](params, grads, states, params_out, states_out, c)
+
+
+def as_device_array(array):
+    """A Numba view of any CUDA array (zero-copy)."""
+    if isinstance(array, cuda.devicearray.DeviceNDArray):
+        return array
+    return cuda.as_cuda_array(array)
+
+
+def empty(shape, dtype):
+    return cuda.device_array(shape, dtype)
+
+
+def zeros(shape, dtype):
+    # Allocated once per optimizer state, not per step, so a host copy of zeros is fine.
+    return cuda.to_device(np.zeros(shape, dtype))

@@ -1,0 +1,203 @@
+"""Run one rule over a parameter structure: check everything, then update in one pass.
+
+Every argument is checked before any array is touched, so a refused step changes nothing.
+NumPy arrays go to the CPU kernels; device arrays (``__cuda_array_interface__``, or
+Numba's CUDA simulator arrays) to the CUDA kernels, in place on the device.
+"""
+import sys
+
+import numpy as np
+
+from . import _cpu
+from ._state import advance_in_place, counter, read_counter
+from ._tree import flatten, flatten_like
+
+HOST_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+DEVICE_DTYPES = (np.dtype(np.float16),) + HOST_DTYPES
+
+
+def state_dtype(param_dtype):
+    """Dtype of the state (and of the arithmetic) for parameters of ``param_dtype``."""
+    return np.dtype(np.float32) if param_dtype == np.float16 else np.dtype(param_dtype)
+
+
+def on_device(array):
+    if type(array) is np.ndarray:
+        return False
+    if hasattr(array, "__cuda_array_interface__"):
+        return True
+    simulator = sys.modules.get("numba.cuda.simulator.cudadrv.devicearray")
+    return simulator is not None and isinstance(array, simulator.FakeCUDAArray)
+
+
+def _device_target():
+    from . import _cuda  # deferred: only device arrays need numba.cuda
+    return _cuda
+
+
+def _check_param_dtype(name, dtype, device):
+    if device and dtype not in DEVICE_DTYPES:
+        raise TypeError(f"{name} has dtype {dtype}; the CUDA rules take float16, float32 "
+                        f"or float64")
+    if not device and dtype not in HOST_DTYPES:
+        raise TypeError(f"{name} has dtype {dtype}; the CPU rules take float32 or float64 "
+                        f"(float16 parameters are supported on CUDA)")
+
+
+def state_zeros(theta):
+    """Zeros in theta's structure, shapes and place, in the state dtype."""
+    params, structure = flatten(theta, "theta")
+    zeros = []
+    for k, p in enumerate(params):
+        device = on_device(p)
+        p = _device_target().as_device_array(p) if device else np.asarray(p)
+        _check_param_dtype(structure.label("theta", k), p.dtype, device)
+        dtype = state_dtype(p.dtype)
+        zeros.append(_device_target().zeros(p.shape, dtype) if device
+                     else np.zeros_like(p, dtype=dtype))
+    return structure.build(zeros)
+
+
+def apply(rule, state_type, opt_params, theta, updates, coefficients, inplace):
+    """One step of ``rule``; ``coefficients(t)`` gives the kernel coefficients of step t.
+
+    ``state_type`` is the state's NamedTuple (its last field is the counter ``t``), or
+    None when the state is the counter alone. Returns ``(opt_params, theta)``.
+    """
+    fields = () if state_type is None else state_type._fields[:-1]
+    if state_type is None:
+        t_old, state_trees = opt_params, ()
+    else:
+        if not isinstance(opt_params, tuple) or len(opt_params) != len(fields) + 1:
+            expected = ", ".join(state_type._fields)
+            raise TypeError(f"opt_params must be the ({expected}) state from the {rule}_init "
+                            f"function, got {type(opt_params).__name__}")
+        *state_trees, t_old = opt_params
+    t = read_counter(t_old, "opt_params.t" if state_type else "opt_params") + 1
+    new_states, new_theta = _run(rule, theta, updates, fields, state_trees,
+                                 coefficients(t), inplace)
+    if inplace and advance_in_place(t_old):
+        return opt_params, theta
+    if inplace:
+        new_states = state_trees
+    if state_type is None:
+        return counter(t), new_theta
+    return state_type(*new_states, counter(t)), new_theta
+
+
+def _run(rule, theta, updates, fields, state_trees, coefficients, inplace):
+    params, structure = flatten(theta, "theta")
+    grads = flatten_like(updates, structure, "updates")
+    states = [flatten_like(tree, structure, f"opt_params.{field}")
+              for field, tree in zip(fields, state_trees)]
+    device = on_device(params[0]) if params else False
+    prepare = _device_leaf if device else _host_leaf
+    leaves = [prepare(structure.label, fields, k, params[k], grads[k],
+                      [s[k] for s in states], inplace) for k in range(len(params))]
+    target = _device_target() if device else _cpu
+    groups = {}
+    for leaf in leaves:
+        groups.setdefault(leaf.p_in.dtype, []).append(leaf)
+    for dtype, group in groups.items():
+        scalar = state_dtype(dtype).type
+        target.run(rule,
+                   tuple(leaf.p_in for leaf in group), tuple(leaf.g for leaf in group),
+                   tuple(leaf.s_in for leaf in group), tuple(leaf.p_out for leaf in group),
+                   tuple(leaf.s_out for leaf in group), tuple(scalar(c) for c in coefficients))
+    if inplace:
+        return state_trees, theta
+    new_states = [structure.build([leaf.s_new[j] for leaf in leaves]) for j in range(len(fields))]
+    return new_states, structure.build([leaf.p_new for leaf in leaves])
+
+
+class _Leaf:
+    """One tensor's flat views: inputs, outputs, and the arrays handed back to the user."""
+    __slots__ = ("p_in", "g", "s_in", "p_out", "s_out", "p_new", "s_new")
+
+
+def _mismatch(what, device):
+    where, other = ("a device", "host") if device else ("a host", "device")
+    return ValueError(f"{what} is {other} memory but theta is {where} array: move both to "
+                      f"the same place (ngc_rules never copies between host and device)")
+
+
+def _check_like(label, array, p, dtype):
+    if array.shape != p.shape:
+        raise ValueError(f"{label} has shape {array.shape}, expected {p.shape} like theta")
+    if array.dtype != dtype:
+        raise TypeError(f"{label} has dtype {array.dtype}, expected {dtype}")
+
+
+def _host_leaf(label, fields, k, p, g, states, inplace):
+    name = label("theta", k)
+    if on_device(g):
+        raise _mismatch(label("updates", k), device=False)
+    if inplace:
+        if not isinstance(p, np.ndarray):
+            raise TypeError(f"{name} must be a NumPy array for inplace=True, got "
+                            f"{type(p).__name__}")
+        if not p.flags.writeable:
+            raise ValueError(f"{name} is read-only; inplace=True needs writeable arrays")
+    else:
+        p = np.asarray(p)
+    _check_param_dtype(name, p.dtype, device=False)
+    order = "F" if p.flags.f_contiguous and not p.flags.c_contiguous else "C"
+    if inplace and not (p.flags.c_contiguous or p.flags.f_contiguous):
+        raise ValueError(f"{name} is not contiguous; inplace=True needs contiguous arrays")
+    g = np.asarray(g)
+    if g.dtype.kind != "f":
+        raise TypeError(f"{label('updates', k)} has dtype {g.dtype}, expected a float dtype")
+    _check_like(label("updates", k), g, p, g.dtype)
+    leaf = _Leaf()
+    leaf.p_in = p.ravel(order)
+    leaf.g = g.astype(p.dtype, copy=False).ravel(order)
+    s_in = []
+    for field, s in zip(fields, states):
+        s_name = label(f"opt_params.{field}", k)
+        if on_device(s):
+            raise _mismatch(s_name, device=False)
+        s = s if inplace and isinstance(s, np.ndarray) else np.asarray(s)
+        _check_like(s_name, s, p, p.dtype)
+        if inplace and not (s.flags.writeable and s.flags[order + "_CONTIGUOUS"]):
+            raise ValueError(f"{s_name} must be writeable and laid out like {name} "
+                             f"({order}-contiguous) for inplace=True")
+        s_in.append(s.ravel(order))
+    leaf.s_in = tuple(s_in)
+    if inplace:
+        leaf.p_out, leaf.s_out = leaf.p_in, leaf.s_in
+        return leaf
+    leaf.p_new = np.empty(p.shape, p.dtype, order=order)
+    leaf.s_new = [np.empty(p.shape, p.dtype, order=order) for _ in fields]
+    leaf.p_out = leaf.p_new.ravel(order)
+    leaf.s_out = tuple(s.ravel(order) for s in leaf.s_new)
+    return leaf
+
+
+def _device_leaf(label, fields, k, p, g, states, inplace):
+    cuda = _device_target()
+    name = label("theta", k)
+    if not on_device(p):
+        raise _mismatch(name, device=True)
+    p = cuda.as_device_array(p)
+    _check_param_dtype(name, p.dtype, device=True)
+    flat = []
+    for what, array, dtype in [(name, p, p.dtype), (label("updates", k), g, p.dtype)] + [
+            (label(f"opt_params.{f}", k), s, state_dtype(p.dtype)) for f, s in zip(fields, states)]:
+        if not on_device(array):
+            raise _mismatch(what, device=True)
+        array = cuda.as_device_array(array)
+        _check_like(what, array, p, dtype)
+        if not array.is_c_contiguous():
+            raise ValueError(f"{what} must be a C-contiguous device array")
+        flat.append(array.reshape(array.size))
+    leaf = _Leaf()
+    leaf.p_in, leaf.g, *s_in = flat
+    leaf.s_in = tuple(s_in)
+    if inplace:
+        leaf.p_out, leaf.s_out = leaf.p_in, leaf.s_in
+        return leaf
+    leaf.p_new = cuda.empty(p.shape, p.dtype)
+    leaf.s_new = [cuda.empty(p.shape, state_dtype(p.dtype)) for _ in fields]
+    leaf.p_out = leaf.p_new.reshape(p.size)
+    leaf.s_out = tuple(s.reshape(p.size) for s in leaf.s_new)
+    return leaf

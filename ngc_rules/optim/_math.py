@@ -1,0 +1,55 @@
+"""Per-element update rules, written once as plain Python.
+
+Every rule has the signature ``rule(i, p, g, s, p_out, s_out, c)``: it reads element
+``i`` of the parameter ``p``, the update ``g`` and each state array ``s[j]``, and writes
+the new values to ``p_out[i]`` and ``s_out[j][i]``. The outputs may be the inputs
+themselves (the in-place step): each element is read before it is written.
+
+``c`` is a tuple of coefficients computed once per step on the host (bias corrections
+included), already in the compute dtype, so a new learning rate never recompiles.
+Every expression meets a coefficient before it meets another array element; that is
+what makes half-precision parameters on CUDA compute in float32.
+
+These functions are never called from Python: ``_cpu`` compiles them with
+``njit(inline="always")`` and ``_cuda`` with ``cuda.jit(device=True, inline="always")``.
+"""
+import math
+
+
+def sgd(i, p, g, s, p_out, s_out, c):
+    """``p <- p - eta * g``. Coefficients: ``(eta,)``."""
+    eta = c[0]
+    p_out[i] = p[i] - eta * g[i]
+
+
+def nag(i, p, g, s, p_out, s_out, c):
+    """Nesterov step, state ``s[0] = phi``. Coefficients: ``(eta, mu_t)``.
+
+    ``phi = p - eta * g;  p <- phi + mu_t * (phi - phi_prev)``, where the host passes
+    ``mu_t = 0`` on the first step (ngc-learn switches momentum off while t <= 1).
+    """
+    eta, mu = c
+    phi = p[i] - eta * g[i]
+    p_out[i] = phi + mu * (phi - s[0][i])
+    s_out[0][i] = phi
+
+
+def adam(i, p, g, s, p_out, s_out, c):
+    """Adam with the paper's epsilon, state ``s = (m, v)``.
+
+    Coefficients ``(eta, b1, 1-b1, b2, 1-b2, 1-b1^t, 1-b2^t, eps)``::
+
+        m <- b1 m + (1-b1) g;   v <- b2 v + (1-b2) g^2
+        p <- p - eta * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
+    """
+    eta, b1, one_minus_b1, b2, one_minus_b2, bias1, bias2, eps = c
+    u = g[i]
+    m = b1 * s[0][i] + one_minus_b1 * u
+    v = b2 * s[1][i] + one_minus_b2 * u * u
+    p_out[i] = p[i] - eta * (m / bias1) / (math.sqrt(v / bias2) + eps)
+    s_out[0][i] = m
+    s_out[1][i] = v
+
+
+RULES = {"sgd": sgd, "nag": nag, "adam": adam}
+"""Every rule, by name; both targets compile exactly these."""

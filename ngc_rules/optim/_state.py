@@ -1,0 +1,50 @@
+"""Optimizer states and the step counter.
+
+States unpack like ngc-learn's tuples: SGD's state is the counter ``t`` itself, NAG's is
+``(phi, t)`` and Adam's ``(m, v, t)``. The counter is a 0-d int64 array, so an in-place
+step can advance it without allocating and it stays exact over any run length.
+"""
+from typing import Any, NamedTuple
+
+import numpy as np
+
+
+class NagState(NamedTuple):
+    """State of :func:`nag_step`: the last look-ahead point and the step counter."""
+    phi: Any
+    """Look-ahead parameters ``theta - eta * update`` of the last step (theta's structure)."""
+    t: np.ndarray
+    """Number of steps taken (0-d int64 array)."""
+
+
+class AdamState(NamedTuple):
+    """State of :func:`adam_step`: the two moment estimates and the step counter."""
+    m: Any
+    """First-moment estimate (theta's structure)."""
+    v: Any
+    """Second-moment estimate (theta's structure)."""
+    t: np.ndarray
+    """Number of steps taken (0-d int64 array)."""
+
+
+def counter(value=0):
+    """A step counter holding ``value``."""
+    return np.array(value, dtype=np.int64)
+
+
+def read_counter(t, name):
+    """The step count held by ``t`` (an integer, or ngc-learn's float counter)."""
+    value = t.item() if isinstance(t, np.ndarray) and t.ndim == 0 else t
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)) \
+            or value != value or value < 0 or value != int(value):
+        raise TypeError(f"{name} must be the step counter from the init function "
+                        f"(a whole number >= 0), got {t!r}")
+    return int(value)
+
+
+def advance_in_place(t):
+    """Add one to a counter in place; False when ``t`` cannot be written."""
+    if isinstance(t, np.ndarray) and t.ndim == 0 and t.dtype == np.int64 and t.flags.writeable:
+        t += 1
+        return True
+    return False

@@ -1,0 +1,65 @@
+"""Parameter structures: a single array, or a flat list, tuple or dict of arrays.
+
+A step flattens ``theta`` into leaves, checks that ``updates`` and every state field have
+the same structure, and rebuilds each result in ``theta``'s structure.
+"""
+from collections.abc import Mapping
+from typing import NamedTuple
+
+
+class Structure(NamedTuple):
+    """How leaves were arranged: ``kind`` is "array", "list", "tuple" or "dict"."""
+    kind: str
+    keys: tuple
+
+    def label(self, name, index):
+        """How the user would write leaf ``index`` of argument ``name``."""
+        if self.kind == "array":
+            return name
+        key = self.keys[index]
+        return f"{name}[{key!r}]" if self.kind == "dict" else f"{name}[{key}]"
+
+    def build(self, leaves):
+        if self.kind == "array":
+            return leaves[0]
+        if self.kind == "dict":
+            return dict(zip(self.keys, leaves))
+        return tuple(leaves) if self.kind == "tuple" else list(leaves)
+
+
+def flatten(tree, name):
+    """Leaves of ``tree`` and its structure; ``name`` is used in error messages."""
+    if isinstance(tree, Mapping):
+        return list(tree.values()), Structure("dict", tuple(tree.keys()))
+    if isinstance(tree, (list, tuple)):
+        kind = "tuple" if isinstance(tree, tuple) else "list"
+        return list(tree), Structure(kind, tuple(range(len(tree))))
+    if hasattr(tree, "shape") and hasattr(tree, "dtype"):
+        return [tree], Structure("array", (None,))
+    raise TypeError(f"{name} must be an array or a list, tuple or dict of arrays, "
+                    f"got {type(tree).__name__}")
+
+
+def flatten_like(tree, structure, name, reference="theta"):
+    """Leaves of ``tree``, which must have the same structure as ``reference``."""
+    if structure.kind == "dict":
+        if not isinstance(tree, Mapping):
+            raise TypeError(f"{name} must be a dict like {reference}, got {type(tree).__name__}")
+        missing = [k for k in structure.keys if k not in tree]
+        extra = [k for k in tree if k not in set(structure.keys)]
+        if missing or extra:
+            raise ValueError(f"{name} must have the keys of {reference}: "
+                             f"missing {missing}, unexpected {extra}")
+        return [tree[k] for k in structure.keys]
+    if structure.kind == "array":
+        if isinstance(tree, (Mapping, list, tuple)):
+            raise TypeError(f"{name} must be a single array like {reference}, "
+                            f"got {type(tree).__name__}")
+        return [tree]
+    if not isinstance(tree, (list, tuple)):
+        raise TypeError(f"{name} must be a list or tuple like {reference}, "
+                        f"got {type(tree).__name__}")
+    if len(tree) != len(structure.keys):
+        raise ValueError(f"{name} has {len(tree)} arrays but {reference} has "
+                         f"{len(structure.keys)}")
+    return list(tree)

@@ -1,0 +1,63 @@
+"""Plain NumPy (float64) reference implementations and the peers' recorded trajectories.
+
+Written from the published update rules, independent of ngc_rules' kernels.
+"""
+import json
+from pathlib import Path
+
+import numpy as np
+
+DATA = Path(__file__).parent / "data"
+DEFAULTS = {"sgd": {"eta": 0.001}, "nag": {"eta": 0.01, "mu": 0.9},
+            "adam": {"eta": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}}
+
+
+def load_cases(filename):
+    return json.loads((DATA / filename).read_text())["cases"]
+
+
+def sgd(theta, u, state, t, eta):
+    return theta - eta * u, state
+
+
+def nag(theta, u, state, t, eta, mu):
+    (phi_prev,) = state
+    phi = theta - eta * u
+    momentum = mu if t > 1 else 0.0
+    return phi + momentum * (phi - phi_prev), (phi,)
+
+
+def adam(theta, u, state, t, eta, beta1, beta2, eps):
+    m, v = state
+    m = beta1 * m + (1 - beta1) * u
+    v = beta2 * v + (1 - beta2) * u ** 2
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    return theta - eta * m_hat / (np.sqrt(v_hat) + eps), (m, v)
+
+
+RULES = {"sgd": (sgd, 0), "nag": (nag, 1), "adam": (adam, 2)}
+
+
+def trajectory(rule, theta0, updates, **hyperparameters):
+    """Parameters after each step, in float64: ``out[s][i]``."""
+    step, n_state = RULES[rule]
+    hp = dict(DEFAULTS[rule], **hyperparameters)
+    thetas = [np.asarray(p, np.float64) for p in theta0]
+    states = [tuple(np.zeros_like(p) for _ in range(n_state)) for p in thetas]
+    out = []
+    for t, us in enumerate(updates, start=1):
+        for i, u in enumerate(us):
+            thetas[i], states[i] = step(thetas[i], np.asarray(u, np.float64), states[i], t, **hp)
+        out.append([p.copy() for p in thetas])
+    return out
+
+
+def assert_close(actual, expected, dtype, ulps=4):
+    """Equal within ``ulps`` units in the last place of ``dtype`` at magnitude >= 1."""
+    actual = np.asarray(actual, np.float64)
+    expected = np.asarray(expected, np.float64)
+    eps = np.finfo(dtype).eps
+    scale = np.maximum(1.0, np.abs(expected))
+    worst = np.max(np.abs(actual - expected) / (eps * scale), initial=0.0)
+    assert worst <= ulps, f"off by {worst:.1f} ulps (allowed {ulps})"
