@@ -48,9 +48,14 @@ def run(name, params, grads, states, params_out, states_out, c):
     KERNELS[name][blocks, THREADS_PER_BLOCK](params, grads, states, params_out, states_out, c)
 
 
+# Numba's own device arrays; Numba's CUDA simulator has its own class for them.
+_NUMBA_ARRAY = getattr(cuda.devicearray, "DeviceNDArrayBase", None) or \
+    getattr(cuda.devicearray, "FakeCUDAArray")
+
+
 def as_device_array(array):
     """A Numba view of any CUDA array (zero-copy)."""
-    if isinstance(array, cuda.devicearray.DeviceNDArray):
+    if isinstance(array, _NUMBA_ARRAY):
         return array
     return cuda.as_cuda_array(array)
 
