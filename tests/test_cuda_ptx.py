@@ -37,7 +37,7 @@ def _signature(n_tensors, n_state, dtype):
     states = types.UniTuple(types.UniTuple(state, n_state) if n_state else types.Tuple(()),
                             n_tensors)
     n_coefficients = {0: 1, 1: 2, 2: 8}[n_state]
-    return (params, params, states, params, states, types.UniTuple(scalar, n_coefficients))
+    return (params, params, states, types.UniTuple(scalar, n_coefficients))
 
 
 @pytest.mark.parametrize("cc", COMPUTE_CAPABILITIES, ids=lambda cc: f"sm_{cc[0]}{cc[1]}")

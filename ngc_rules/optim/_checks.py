@@ -7,6 +7,10 @@ import numpy as np
 
 def real(name, value):
     """``value`` as a finite Python float, or a TypeError/ValueError naming ``name``."""
+    if type(value) is float:  # the common case, checked first: steps are called often
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be finite, got {value}")
+        return value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.ndarray)):
         raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
     if isinstance(value, np.ndarray):

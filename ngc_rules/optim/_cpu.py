@@ -8,19 +8,17 @@ from numba import njit, prange
 
 from ._retarget import bind_driver, compile_rules
 
-PARALLEL_THRESHOLD = 1 << 18
+PARALLEL_THRESHOLD = 1 << 14
 """Total elements from which the multi-threaded kernel is used (see benchmarks/)."""
 
 
-def _drive(params, grads, states, params_out, states_out, c):
+def _drive(params, grads, states, c):
     for k in range(len(params)):
         p = params[k]
         g = grads[k]
         s = states[k]
-        p_out = params_out[k]
-        s_out = states_out[k]
         for i in prange(p.size):
-            rule(i, p, g, s, p_out, s_out, c)  # noqa: F821 -- bound by bind_driver
+            rule(i, p, g, s, c)  # noqa: F821 -- bound by bind_driver
 
 
 _OPTIONS = dict(error_model="numpy", cache=True, nogil=True)
@@ -32,9 +30,9 @@ KERNELS = {
 }
 
 
-def run(name, params, grads, states, params_out, states_out, c):
+def run(name, params, grads, states, c):
     """Apply rule ``name`` to tuples of 1-D contiguous arrays of one dtype."""
     total = 0
     for p in params:
         total += p.size
-    KERNELS[name, total >= PARALLEL_THRESHOLD](params, grads, states, params_out, states_out, c)
+    KERNELS[name, total >= PARALLEL_THRESHOLD](params, grads, states, c)

@@ -22,17 +22,15 @@ MAX_BLOCKS = 2048
 """Launch shape: enough blocks to fill a large GPU; the grid strides over the rest."""
 
 
-def _drive(params, grads, states, params_out, states_out, c):
+def _drive(params, grads, states, c):
     start = cuda.grid(1)
     stride = cuda.gridsize(1)
     for k in range(len(params)):
         p = params[k]
         g = grads[k]
         s = states[k]
-        p_out = params_out[k]
-        s_out = states_out[k]
         for i in range(start, p.size, stride):
-            rule(i, p, g, s, p_out, s_out, c)  # noqa: F821 -- bound by bind_driver
+            rule(i, p, g, s, c)  # noqa: F821 -- bound by bind_driver
 
 
 _RULES = compile_rules(cuda.jit(device=True, inline="always"))
@@ -41,11 +39,11 @@ DRIVERS = {name: bind_driver(_drive, rule, f"{name}_cuda") for name, rule in _RU
 KERNELS = {name: cuda.jit(driver) for name, driver in DRIVERS.items()}
 
 
-def run(name, params, grads, states, params_out, states_out, c):
+def run(name, params, grads, states, c):
     """Apply rule ``name`` to tuples of 1-D contiguous device arrays of one dtype."""
     largest = max(p.size for p in params)
     blocks = max(1, min(MAX_BLOCKS, math.ceil(largest / THREADS_PER_BLOCK)))
-    KERNELS[name][blocks, THREADS_PER_BLOCK](params, grads, states, params_out, states_out, c)
+    KERNELS[name][blocks, THREADS_PER_BLOCK](params, grads, states, c)
 
 
 # Numba's own device arrays; Numba's CUDA simulator has its own class for them.
@@ -60,8 +58,11 @@ def as_device_array(array):
     return cuda.as_cuda_array(array)
 
 
-def empty(shape, dtype):
-    return cuda.device_array(shape, dtype)
+def copy(array):
+    """A new device array holding ``array``'s values (a device-to-device copy)."""
+    new = cuda.device_array(array.shape, array.dtype)
+    new.copy_to_device(array)
+    return new
 
 
 def zeros(shape, dtype):

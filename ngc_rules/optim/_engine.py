@@ -92,18 +92,16 @@ def _run(rule, theta, updates, fields, state_trees, coefficients, inplace):
               for field, tree in zip(fields, state_trees)]
     device = on_device(params[0]) if params else False
     prepare = _device_leaf if device else _host_leaf
-    leaves = [prepare(structure.label, fields, k, params[k], grads[k],
+    leaves = [prepare(structure, fields, k, params[k], grads[k],
                       [s[k] for s in states], inplace) for k in range(len(params))]
     target = _device_target() if device else _cpu
     groups = {}
     for leaf in leaves:
-        groups.setdefault(leaf.p_in.dtype, []).append(leaf)
+        groups.setdefault(leaf.p.dtype, []).append(leaf)
     for dtype, group in groups.items():
         scalar = state_dtype(dtype).type
-        target.run(rule,
-                   tuple(leaf.p_in for leaf in group), tuple(leaf.g for leaf in group),
-                   tuple(leaf.s_in for leaf in group), tuple(leaf.p_out for leaf in group),
-                   tuple(leaf.s_out for leaf in group), tuple(scalar(c) for c in coefficients))
+        target.run(rule, tuple([leaf.p for leaf in group]), tuple([leaf.g for leaf in group]),
+                   tuple([leaf.s for leaf in group]), tuple(map(scalar, coefficients)))
     if inplace:
         return state_trees, theta
     new_states = [structure.build([leaf.s_new[j] for leaf in leaves]) for j in range(len(fields))]
@@ -111,8 +109,9 @@ def _run(rule, theta, updates, fields, state_trees, coefficients, inplace):
 
 
 class _Leaf:
-    """One tensor's flat views: inputs, outputs, and the arrays handed back to the user."""
-    __slots__ = ("p_in", "g", "s_in", "p_out", "s_out", "p_new", "s_new")
+    """One tensor: the flat views the kernel updates in place (``p``, ``s``) and reads
+    (``g``), and in a functional step the new arrays handed back (``p_new``, ``s_new``)."""
+    __slots__ = ("p", "g", "s", "p_new", "s_new")
 
 
 def _mismatch(what, device):
@@ -121,83 +120,82 @@ def _mismatch(what, device):
                       f"the same place (ngc_rules never copies between host and device)")
 
 
-def _check_like(label, array, p, dtype):
+def _check_like(structure, name, k, array, p, dtype):
     if array.shape != p.shape:
-        raise ValueError(f"{label} has shape {array.shape}, expected {p.shape} like theta")
+        raise ValueError(f"{structure.label(name, k)} has shape {array.shape}, "
+                         f"expected {p.shape} like theta")
     if array.dtype != dtype:
-        raise TypeError(f"{label} has dtype {array.dtype}, expected {dtype}")
+        raise TypeError(f"{structure.label(name, k)} has dtype {array.dtype}, expected {dtype}")
 
 
-def _host_leaf(label, fields, k, p, g, states, inplace):
-    name = label("theta", k)
+def _host_leaf(structure, fields, k, p, g, states, inplace):
+    label = structure.label
     if on_device(g):
         raise _mismatch(label("updates", k), device=False)
     if inplace:
-        if not isinstance(p, np.ndarray):
-            raise TypeError(f"{name} must be a NumPy array for inplace=True, got "
-                            f"{type(p).__name__}")
-        if not p.flags.writeable:
-            raise ValueError(f"{name} is read-only; inplace=True needs writeable arrays")
+        if type(p) is not np.ndarray and not isinstance(p, np.ndarray):
+            raise TypeError(f"{label('theta', k)} must be a NumPy array for inplace=True, "
+                            f"got {type(p).__name__}")
+        flags = p.flags
+        if not flags.writeable:
+            raise ValueError(f"{label('theta', k)} is read-only; inplace=True needs "
+                             f"writeable arrays")
+        if not (flags.c_contiguous or flags.f_contiguous):
+            raise ValueError(f"{label('theta', k)} is not contiguous; inplace=True needs "
+                             f"contiguous arrays")
     else:
         p = np.asarray(p)
-    _check_param_dtype(name, p.dtype, device=False)
+    if p.dtype not in HOST_DTYPES:
+        _check_param_dtype(label("theta", k), p.dtype, device=False)
     order = "F" if p.flags.f_contiguous and not p.flags.c_contiguous else "C"
-    if inplace and not (p.flags.c_contiguous or p.flags.f_contiguous):
-        raise ValueError(f"{name} is not contiguous; inplace=True needs contiguous arrays")
     g = np.asarray(g)
     if g.dtype.kind != "f":
         raise TypeError(f"{label('updates', k)} has dtype {g.dtype}, expected a float dtype")
-    _check_like(label("updates", k), g, p, g.dtype)
-    leaf = _Leaf()
-    leaf.p_in = p.ravel(order)
-    leaf.g = g.astype(p.dtype, copy=False).ravel(order)
-    s_in = []
+    _check_like(structure, "updates", k, g, p, g.dtype)
+    checked = []
     for field, s in zip(fields, states):
-        s_name = label(f"opt_params.{field}", k)
         if on_device(s):
-            raise _mismatch(s_name, device=False)
+            raise _mismatch(label(f"opt_params.{field}", k), device=False)
         s = s if inplace and isinstance(s, np.ndarray) else np.asarray(s)
-        _check_like(s_name, s, p, p.dtype)
+        _check_like(structure, f"opt_params.{field}", k, s, p, p.dtype)
         if inplace and not (s.flags.writeable and s.flags[order + "_CONTIGUOUS"]):
-            raise ValueError(f"{s_name} must be writeable and laid out like {name} "
-                             f"({order}-contiguous) for inplace=True")
-        s_in.append(s.ravel(order))
-    leaf.s_in = tuple(s_in)
-    if inplace:
-        leaf.p_out, leaf.s_out = leaf.p_in, leaf.s_in
-        return leaf
-    leaf.p_new = np.empty(p.shape, p.dtype, order=order)
-    leaf.s_new = [np.empty(p.shape, p.dtype, order=order) for _ in fields]
-    leaf.p_out = leaf.p_new.ravel(order)
-    leaf.s_out = tuple(s.ravel(order) for s in leaf.s_new)
+            raise ValueError(f"{label(f'opt_params.{field}', k)} must be writeable and laid "
+                             f"out like {label('theta', k)} ({order}-contiguous) for "
+                             f"inplace=True")
+        checked.append(s)
+    if not inplace:  # the kernel then updates fresh copies
+        p = np.array(p, order=order)
+        checked = [np.array(s, order=order) for s in checked]
+    leaf = _Leaf()
+    leaf.p_new, leaf.s_new = p, checked
+    leaf.p = p.ravel(order)
+    leaf.g = (g if g.dtype == p.dtype else g.astype(p.dtype)).ravel(order)
+    leaf.s = tuple([s.ravel(order) for s in checked])
     return leaf
 
 
-def _device_leaf(label, fields, k, p, g, states, inplace):
+def _device_leaf(structure, fields, k, p, g, states, inplace):
     cuda = _device_target()
-    name = label("theta", k)
     if not on_device(p):
-        raise _mismatch(name, device=True)
+        raise _mismatch(structure.label("theta", k), device=True)
     p = cuda.as_device_array(p)
-    _check_param_dtype(name, p.dtype, device=True)
-    flat = []
-    for what, array, dtype in [(name, p, p.dtype), (label("updates", k), g, p.dtype)] + [
-            (label(f"opt_params.{f}", k), s, state_dtype(p.dtype)) for f, s in zip(fields, states)]:
+    _check_param_dtype(structure.label("theta", k), p.dtype, device=True)
+    checked = []
+    for what, array, dtype in [("theta", p, p.dtype), ("updates", g, p.dtype)] + [
+            (f"opt_params.{f}", s, state_dtype(p.dtype)) for f, s in zip(fields, states)]:
         if not on_device(array):
-            raise _mismatch(what, device=True)
+            raise _mismatch(structure.label(what, k), device=True)
         array = cuda.as_device_array(array)
-        _check_like(what, array, p, dtype)
+        _check_like(structure, what, k, array, p, dtype)
         if not array.is_c_contiguous():
-            raise ValueError(f"{what} must be a C-contiguous device array")
-        flat.append(array.reshape(array.size))
+            raise ValueError(f"{structure.label(what, k)} must be a C-contiguous device array")
+        checked.append(array)
+    p, g, *states = checked
+    if not inplace:  # the kernel then updates fresh copies, made on the device
+        p = cuda.copy(p)
+        states = [cuda.copy(s) for s in states]
     leaf = _Leaf()
-    leaf.p_in, leaf.g, *s_in = flat
-    leaf.s_in = tuple(s_in)
-    if inplace:
-        leaf.p_out, leaf.s_out = leaf.p_in, leaf.s_in
-        return leaf
-    leaf.p_new = cuda.empty(p.shape, p.dtype)
-    leaf.s_new = [cuda.empty(p.shape, state_dtype(p.dtype)) for _ in fields]
-    leaf.p_out = leaf.p_new.reshape(p.size)
-    leaf.s_out = tuple(s.reshape(p.size) for s in leaf.s_new)
+    leaf.p_new, leaf.s_new = p, states
+    leaf.p, leaf.g = p.reshape(p.size), g.reshape(g.size)
+    leaf.s = tuple(s.reshape(s.size) for s in states)
     return leaf

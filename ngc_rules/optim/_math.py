@@ -1,9 +1,9 @@
 """Per-element update rules, written once as plain Python.
 
-Every rule has the signature ``rule(i, p, g, s, p_out, s_out, c)``: it reads element
-``i`` of the parameter ``p``, the update ``g`` and each state array ``s[j]``, and writes
-the new values to ``p_out[i]`` and ``s_out[j][i]``. The outputs may be the inputs
-themselves (the in-place step): each element is read before it is written.
+Every rule has the signature ``rule(i, p, g, s, c)``: it updates element ``i`` of the
+parameter ``p`` and of each state array ``s[j]`` in place, given the update ``g``. A
+functional step runs the same rule on fresh copies. (Distinct input and output arrays
+would leave the compiler unsure whether they overlap, and it then does not vectorize.)
 
 ``c`` is a tuple of coefficients computed once per step on the host (bias corrections
 included), already in the compute dtype, so a new learning rate never recompiles.
@@ -16,13 +16,13 @@ These functions are never called from Python: ``_cpu`` compiles them with
 import math
 
 
-def sgd(i, p, g, s, p_out, s_out, c):
+def sgd(i, p, g, s, c):
     """``p <- p - eta * g``. Coefficients: ``(eta,)``."""
     eta = c[0]
-    p_out[i] = p[i] - eta * g[i]
+    p[i] = p[i] - eta * g[i]
 
 
-def nag(i, p, g, s, p_out, s_out, c):
+def nag(i, p, g, s, c):
     """Nesterov step, state ``s[0] = phi``. Coefficients: ``(eta, mu_t)``.
 
     ``phi = p - eta * g;  p <- phi + mu_t * (phi - phi_prev)``, where the host passes
@@ -30,11 +30,11 @@ def nag(i, p, g, s, p_out, s_out, c):
     """
     eta, mu = c
     phi = p[i] - eta * g[i]
-    p_out[i] = phi + mu * (phi - s[0][i])
-    s_out[0][i] = phi
+    p[i] = phi + mu * (phi - s[0][i])
+    s[0][i] = phi
 
 
-def adam(i, p, g, s, p_out, s_out, c):
+def adam(i, p, g, s, c):
     """Adam with the paper's epsilon, state ``s = (m, v)``.
 
     Coefficients ``(eta, b1, 1-b1, b2, 1-b2, 1-b1^t, 1-b2^t, eps)``::
@@ -46,9 +46,9 @@ def adam(i, p, g, s, p_out, s_out, c):
     u = g[i]
     m = b1 * s[0][i] + one_minus_b1 * u
     v = b2 * s[1][i] + one_minus_b2 * u * u
-    p_out[i] = p[i] - eta * (m / bias1) / (math.sqrt(v / bias2) + eps)
-    s_out[0][i] = m
-    s_out[1][i] = v
+    p[i] = p[i] - eta * (m / bias1) / (math.sqrt(v / bias2) + eps)
+    s[0][i] = m
+    s[1][i] = v
 
 
 RULES = {"sgd": sgd, "nag": nag, "adam": adam}

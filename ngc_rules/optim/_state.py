@@ -44,7 +44,7 @@ def read_counter(t, name):
 
 def advance_in_place(t):
     """Add one to a counter in place; False when ``t`` cannot be written."""
-    if isinstance(t, np.ndarray) and t.ndim == 0 and t.dtype == np.int64 and t.flags.writeable:
-        t += 1
+    if type(t) is np.ndarray and t.shape == () and t.dtype == np.int64 and t.flags.writeable:
+        t[()] += 1
         return True
     return False
