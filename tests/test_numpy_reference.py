@@ -148,3 +148,17 @@ def test_counter_is_exact_far_beyond_float32():
     state = AdamState(np.zeros(2), np.zeros(2), np.array(2 ** 40, np.int64))
     state, theta = adam_step(state, theta, np.ones(2), inplace=True)
     assert int(state.t) == 2 ** 40 + 1 and np.all(np.isfinite(theta))
+
+
+@pytest.mark.parametrize("inplace", [False, True])
+def test_states_made_by_ngclearn_are_accepted(inplace):
+    """ngc-learn's states are plain tuples with a float counter."""
+    from ngc_rules.optim import adam_step
+    theta0, updates = random_problem(8, [(3,)], np.float64, 2)
+    expected = trajectory("adam", theta0, updates)
+    theta = [theta0[0].copy()]
+    opt_params = ([np.zeros(3)], [np.zeros(3)], 0.0)
+    for s in range(2):
+        opt_params, theta = adam_step(opt_params, theta, updates[s], inplace=inplace)
+        assert int(opt_params[2]) == s + 1
+    assert_close(theta[0], expected[1][0], np.float64, ulps=8)

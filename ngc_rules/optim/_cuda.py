@@ -9,11 +9,7 @@ import math
 
 import numpy as np
 
-try:
-    from numba import cuda
-except ImportError as error:  # pragma: no cover - depends on the installation
-    raise ImportError(
-        "device arrays need ngc_rules' CUDA support: pip install 'ngc_rules[cuda]'") from error
+from numba import cuda
 
 from ._retarget import bind_driver, compile_rules
 
@@ -37,6 +33,13 @@ _RULES = compile_rules(cuda.jit(device=True, inline="always"))
 DRIVERS = {name: bind_driver(_drive, rule, f"{name}_cuda") for name, rule in _RULES.items()}
 """The uncompiled kernels, for ``cuda.compile_ptx``."""
 KERNELS = {name: cuda.jit(driver) for name, driver in DRIVERS.items()}
+
+
+def require_gpu():
+    """Refuse device arrays clearly where CUDA cannot run them."""
+    if not cuda.is_available():
+        raise RuntimeError("device arrays were given, but CUDA cannot run here: numba-cuda "
+                           "found no GPU or no NVIDIA driver")
 
 
 def run(name, params, grads, states, c):

@@ -4,6 +4,8 @@ Every argument is checked before any array is touched, so a refused step changes
 NumPy arrays go to the CPU kernels; device arrays (``__cuda_array_interface__``, or
 Numba's CUDA simulator arrays) to the CUDA kernels, in place on the device.
 """
+import functools
+import importlib.util
 import sys
 
 import numpy as np
@@ -30,8 +32,14 @@ def on_device(array):
     return simulator is not None and isinstance(array, simulator.FakeCUDAArray)
 
 
+@functools.cache
 def _device_target():
-    from . import _cuda  # deferred: only device arrays need numba.cuda
+    """The CUDA kernels, imported on first use: only device arrays need numba-cuda."""
+    if importlib.util.find_spec("numba_cuda") is None:
+        raise ImportError("device arrays need ngc_rules' CUDA support, which is not "
+                          "installed: pip install 'ngc_rules[cuda]'")
+    from . import _cuda
+    _cuda.require_gpu()
     return _cuda
 
 
