@@ -77,7 +77,7 @@ def measure(size, with_kernels):
            "ngc_rules_GBps": BYTES_PER_PARAMETER * size / ours / 1e9}
     if with_kernels:
         flat = (theta[0],), (grads[0],), ((state.m[0], state.v[0]),)
-        c = tuple(np.float32(x) for x in (1e-3, .9, .1, .999, .001, .5, .5, 1e-8))
+        c = np.array([1e-3, .9, .1, .999, .001, .5, .5, 1e-8], np.float32)
         for parallel in (False, True):
             kernel = _cpu.KERNELS["adam", parallel]
             args = flat + (c,)

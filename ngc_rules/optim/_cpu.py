@@ -4,6 +4,7 @@ One call updates a whole tuple of same-dtype tensors (flattened to 1-D), so a st
 network's parameter list costs one dispatch. Small steps run the serial kernel; above
 ``PARALLEL_THRESHOLD`` elements the ``prange`` kernel splits each tensor across threads.
 """
+import numpy as np
 from numba import njit, prange
 
 from ._retarget import bind_driver, compile_rules
@@ -30,9 +31,14 @@ KERNELS = {
 }
 
 
-def run(name, params, grads, states, c):
-    """Apply rule ``name`` to tuples of 1-D contiguous arrays of one dtype."""
+def run(name, params, grads, states, coefficients, dtype):
+    """Apply rule ``name`` to tuples of 1-D contiguous arrays of one dtype.
+
+    The coefficients travel as one small array of the compute ``dtype``: a single
+    conversion, where a tuple of NumPy scalars would cost one per coefficient.
+    """
     total = 0
     for p in params:
         total += p.size
-    KERNELS[name, total >= PARALLEL_THRESHOLD](params, grads, states, c)
+    KERNELS[name, total >= PARALLEL_THRESHOLD](params, grads, states,
+                                               np.array(coefficients, dtype))

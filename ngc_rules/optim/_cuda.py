@@ -42,11 +42,16 @@ def require_gpu():
                            "found no GPU or no NVIDIA driver")
 
 
-def run(name, params, grads, states, c):
-    """Apply rule ``name`` to tuples of 1-D contiguous device arrays of one dtype."""
+def run(name, params, grads, states, coefficients, dtype):
+    """Apply rule ``name`` to tuples of 1-D contiguous device arrays of one dtype.
+
+    The coefficients travel by value as a tuple of ``dtype`` scalars (a host array would
+    be copied to the device at every launch).
+    """
     largest = max(p.size for p in params)
     blocks = max(1, min(MAX_BLOCKS, math.ceil(largest / THREADS_PER_BLOCK)))
-    KERNELS[name][blocks, THREADS_PER_BLOCK](params, grads, states, c)
+    KERNELS[name][blocks, THREADS_PER_BLOCK](params, grads, states,
+                                             tuple(map(dtype.type, coefficients)))
 
 
 # Numba's own device arrays; Numba's CUDA simulator has its own class for them.

@@ -107,9 +107,8 @@ def _run(rule, theta, updates, fields, state_trees, coefficients, inplace):
     for leaf in leaves:
         groups.setdefault(leaf.p.dtype, []).append(leaf)
     for dtype, group in groups.items():
-        scalar = state_dtype(dtype).type
         target.run(rule, tuple([leaf.p for leaf in group]), tuple([leaf.g for leaf in group]),
-                   tuple([leaf.s for leaf in group]), tuple(map(scalar, coefficients)))
+                   tuple([leaf.s for leaf in group]), coefficients, state_dtype(dtype))
     if inplace:
         return state_trees, theta
     new_states = [structure.build([leaf.s_new[j] for leaf in leaves]) for j in range(len(fields))]

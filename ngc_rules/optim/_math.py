@@ -5,8 +5,9 @@ parameter ``p`` and of each state array ``s[j]`` in place, given the update ``g`
 functional step runs the same rule on fresh copies. (Distinct input and output arrays
 would leave the compiler unsure whether they overlap, and it then does not vectorize.)
 
-``c`` is a tuple of coefficients computed once per step on the host (bias corrections
-included), already in the compute dtype, so a new learning rate never recompiles.
+``c`` holds the coefficients computed once per step on the host (bias corrections
+included), already in the compute dtype, so a new learning rate never recompiles: a small
+array on the CPU, a tuple of scalars on CUDA; the rules unpack either the same way.
 Every expression meets a coefficient before it meets another array element; that is
 what makes half-precision parameters on CUDA compute in float32.
 
