@@ -146,3 +146,13 @@ def test_unknown_optimizer_and_hyperparameter():
 def test_init_refuses_integer_parameters():
     with pytest.raises(TypeError, match=r"theta\['W'\] has dtype int64"):
         optim.adam_init({"W": np.ones(2, np.int64)})
+
+
+def test_inplace_refuses_state_that_is_not_an_array():
+    """An in-place step must not update a converted copy of the state and lose it."""
+    theta = [np.ones(2)]
+    state = optim.adam_init(theta)._replace(v=[[0.0, 0.0]])
+    with pytest.raises(TypeError, match=r"opt_params.v\[0\] must be a NumPy array for inplace"):
+        optim.adam_step(state, theta, [np.ones(2)], inplace=True)
+    np.testing.assert_array_equal(theta[0], np.ones(2))
+    assert int(state.t) == 0

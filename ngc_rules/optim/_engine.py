@@ -86,8 +86,6 @@ def apply(rule, state_type, opt_params, theta, updates, coefficients, inplace):
                                  coefficients(t), inplace)
     if inplace and advance_in_place(t_old):
         return opt_params, theta
-    if inplace:
-        new_states = state_trees
     if state_type is None:
         return counter(t), new_theta
     return state_type(*new_states, counter(t)), new_theta
@@ -163,7 +161,11 @@ def _host_leaf(structure, fields, k, p, g, states, inplace):
     for field, s in zip(fields, states):
         if on_device(s):
             raise _mismatch(label(f"opt_params.{field}", k), device=False)
-        s = s if inplace and isinstance(s, np.ndarray) else np.asarray(s)
+        if not inplace:
+            s = np.asarray(s)
+        elif not isinstance(s, np.ndarray):  # a converted copy would take the update
+            raise TypeError(f"{label(f'opt_params.{field}', k)} must be a NumPy array for "
+                            f"inplace=True, got {type(s).__name__}")
         _check_like(structure, f"opt_params.{field}", k, s, p, p.dtype)
         if inplace and not (s.flags.writeable and s.flags[order + "_CONTIGUOUS"]):
             raise ValueError(f"{label(f'opt_params.{field}', k)} must be writeable and laid "
