@@ -4,6 +4,7 @@ States unpack like ngc-learn's tuples: SGD's state is the counter ``t`` itself, 
 ``(phi, t)`` and Adam's ``(m, v, t)``. The counter is a 0-d int64 array, so an in-place
 step can advance it without allocating and it stays exact over any run length.
 """
+import math
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -36,7 +37,7 @@ def read_counter(t, name):
     """The step count held by ``t`` (an integer, or ngc-learn's float counter)."""
     value = t.item() if isinstance(t, np.ndarray) and t.ndim == 0 else t
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)) \
-            or value != value or value < 0 or value != int(value):
+            or not math.isfinite(value) or value < 0 or value != int(value):
         raise TypeError(f"{name} must be the step counter from the init function "
                         f"(a whole number >= 0), got {t!r}")
     return int(value)
