@@ -8,7 +8,6 @@ arrays, CuPy arrays, PyTorch CUDA tensors) is viewed, never copied.
 import math
 
 import numpy as np
-
 from numba import cuda
 
 from ._retarget import bind_driver, compile_rules
