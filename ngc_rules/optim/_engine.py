@@ -43,13 +43,13 @@ def _device_target():
     return _cuda
 
 
-def _check_param_dtype(name, dtype, device):
+def _check_param_dtype(structure, k, dtype, device):
     if device and dtype not in DEVICE_DTYPES:
-        raise TypeError(f"{name} has dtype {dtype}; the CUDA rules take float16, float32 "
-                        f"or float64")
+        raise TypeError(f"{structure.label('theta', k)} has dtype {dtype}; the CUDA rules "
+                        f"take float16, float32 or float64")
     if not device and dtype not in HOST_DTYPES:
-        raise TypeError(f"{name} has dtype {dtype}; the CPU rules take float32 or float64 "
-                        f"(float16 parameters are supported on CUDA)")
+        raise TypeError(f"{structure.label('theta', k)} has dtype {dtype}; the CPU rules "
+                        f"take float32 or float64 (float16 parameters are supported on CUDA)")
 
 
 def state_zeros(theta):
@@ -59,7 +59,7 @@ def state_zeros(theta):
     for k, p in enumerate(params):
         device = on_device(p)
         p = _device_target().as_device_array(p) if device else np.asarray(p)
-        _check_param_dtype(structure.label("theta", k), p.dtype, device)
+        _check_param_dtype(structure, k, p.dtype, device)
         dtype = state_dtype(p.dtype)
         zeros.append(_device_target().zeros(p.shape, dtype) if device
                      else np.zeros_like(p, dtype=dtype))
@@ -138,7 +138,7 @@ def _host_leaf(structure, fields, k, p, g, states, inplace):
     if on_device(g):
         raise _mismatch(label("updates", k), device=False)
     if inplace:
-        if type(p) is not np.ndarray and not isinstance(p, np.ndarray):
+        if not isinstance(p, np.ndarray):
             raise TypeError(f"{label('theta', k)} must be a NumPy array for inplace=True, "
                             f"got {type(p).__name__}")
         flags = p.flags
@@ -150,8 +150,7 @@ def _host_leaf(structure, fields, k, p, g, states, inplace):
                              f"contiguous arrays")
     else:
         p = np.asarray(p)
-    if p.dtype not in HOST_DTYPES:
-        _check_param_dtype(label("theta", k), p.dtype, device=False)
+    _check_param_dtype(structure, k, p.dtype, device=False)
     order = "F" if p.flags.f_contiguous and not p.flags.c_contiguous else "C"
     g = np.asarray(g)
     if g.dtype.kind != "f":
@@ -188,7 +187,7 @@ def _device_leaf(structure, fields, k, p, g, states, inplace):
     if not on_device(p):
         raise _mismatch(structure.label("theta", k), device=True)
     p = cuda.as_device_array(p)
-    _check_param_dtype(structure.label("theta", k), p.dtype, device=True)
+    _check_param_dtype(structure, k, p.dtype, device=True)
     checked = []
     for what, array, dtype in [("theta", p, p.dtype), ("updates", g, p.dtype)] + [
             (f"opt_params.{f}", s, state_dtype(p.dtype)) for f, s in zip(fields, states)]:

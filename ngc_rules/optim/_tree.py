@@ -30,13 +30,11 @@ class Structure(NamedTuple):
 
 def flatten(tree, name):
     """Leaves of ``tree`` and its structure; ``name`` is used in error messages."""
-    if type(tree) is list:  # the common case first
-        return tree, Structure("list", range(len(tree)))
-    if isinstance(tree, Mapping):
-        return list(tree.values()), Structure("dict", tuple(tree.keys()))
-    if isinstance(tree, (list, tuple)):
+    if isinstance(tree, (list, tuple)):  # before the Mapping check, which is slower
         kind = "tuple" if isinstance(tree, tuple) else "list"
         return list(tree), Structure(kind, range(len(tree)))
+    if isinstance(tree, Mapping):
+        return list(tree.values()), Structure("dict", tuple(tree.keys()))
     if hasattr(tree, "shape") and hasattr(tree, "dtype"):
         return [tree], Structure("array", (None,))
     raise TypeError(f"{name} must be an array or a list, tuple or dict of arrays, "
@@ -59,7 +57,7 @@ def flatten_like(tree, structure, name, reference="theta"):
             raise TypeError(f"{name} must be a single array like {reference}, "
                             f"got {type(tree).__name__}")
         return [tree]
-    if type(tree) is not list and not isinstance(tree, (list, tuple)):
+    if not isinstance(tree, (list, tuple)):
         raise TypeError(f"{name} must be a list or tuple like {reference}, "
                         f"got {type(tree).__name__}")
     if len(tree) != len(structure.keys):
