@@ -44,3 +44,27 @@ def unit_interval(name, value):
     if not 0.0 <= value < 1.0:
         raise ValueError(f"{name} must be in [0, 1), got {value}")
     return value
+
+
+def one_of(name, value, choices):
+    """``value`` if it is one of ``choices``, else a ValueError listing them."""
+    if not any(value is c or (type(value) is type(c) and value == c) for c in choices):
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, "
+                         f"got {value!r}")
+    return value
+
+
+def optional_positive(name, value):
+    """None (the option is off) or a number > 0."""
+    return None if value is None else positive(name, value)
+
+
+def learning_rate(name, value, steps_taken):
+    """The rate for this step: a number, a schedule called with the number of steps
+    taken so far, or a callable with no arguments; ``>= 0``."""
+    from ..schedules import LearningRateSchedule
+    if isinstance(value, LearningRateSchedule):
+        value = value(steps_taken)
+    elif callable(value):
+        value = value()
+    return at_least(name, value, 0.0)

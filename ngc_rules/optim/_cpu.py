@@ -13,13 +13,14 @@ PARALLEL_THRESHOLD = 1 << 14
 """Total elements from which the multi-threaded kernel is used (see benchmarks/)."""
 
 
-def _drive(params, grads, states, c):
+def _drive(params, grads, states, c, multipliers):
     for k in range(len(params)):
         p = params[k]
         g = grads[k]
         s = states[k]
+        w = multipliers[k]
         for i in prange(p.size):
-            rule(i, p, g, s, c)  # noqa: F821 -- bound by bind_driver
+            rule(i, p, g, s, c, w)  # noqa: F821 -- bound by bind_driver
 
 
 _OPTIONS = dict(error_model="numpy", cache=True, nogil=True)
@@ -31,14 +32,35 @@ KERNELS = {
 }
 
 
-def run(name, params, grads, states, coefficients, dtype):
+def run(name, params, grads, states, coefficients, multipliers, dtype):
     """Apply rule ``name`` to tuples of 1-D contiguous arrays of one dtype.
 
-    The coefficients travel as one small array of the compute ``dtype``: a single
-    conversion, where a tuple of NumPy scalars would cost one per coefficient.
+    The coefficients and the per-tensor gradient multipliers travel as small arrays of
+    the compute ``dtype``: one conversion each, where a tuple of NumPy scalars would cost
+    one per number.
     """
     total = 0
     for p in params:
         total += p.size
     KERNELS[name, total >= PARALLEL_THRESHOLD](params, grads, states,
-                                               np.array(coefficients, dtype))
+                                               np.array(coefficients, dtype),
+                                               np.array(multipliers, dtype))
+
+
+@njit(error_model="numpy", cache=True, nogil=True)
+def _sum_squares(arrays, out):
+    for k in range(len(arrays)):
+        a = arrays[k]
+        total = 0.0
+        for i in range(a.size):
+            x = np.float64(a[i])
+            total += x * x
+        out[k] = total
+
+
+def sum_squares(arrays):
+    """``sum(a**2)`` of each 1-D array of a tuple, accumulated in float64."""
+    out = np.empty(len(arrays))
+    if arrays:
+        _sum_squares(arrays, out)
+    return out

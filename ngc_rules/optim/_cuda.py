@@ -8,7 +8,7 @@ arrays, CuPy arrays, PyTorch CUDA tensors) is viewed, never copied.
 import math
 
 import numpy as np
-from numba import cuda
+from numba import cuda, float64
 
 from ._retarget import bind_driver, compile_rules
 
@@ -17,15 +17,16 @@ MAX_BLOCKS = 2048
 """Launch shape: enough blocks to fill a large GPU; the grid strides over the rest."""
 
 
-def _drive(params, grads, states, c):
+def _drive(params, grads, states, c, multipliers):
     start = cuda.grid(1)
     stride = cuda.gridsize(1)
     for k in range(len(params)):
         p = params[k]
         g = grads[k]
         s = states[k]
+        w = multipliers[k]
         for i in range(start, p.size, stride):
-            rule(i, p, g, s, c)  # noqa: F821 -- bound by bind_driver
+            rule(i, p, g, s, c, w)  # noqa: F821 -- bound by bind_driver
 
 
 _RULES = compile_rules(cuda.jit(device=True, inline="always"))
@@ -41,16 +42,58 @@ def require_gpu():
                            "found no GPU or no NVIDIA driver")
 
 
-def run(name, params, grads, states, coefficients, dtype):
+def _blocks(arrays):
+    largest = max(a.size for a in arrays)
+    return max(1, min(MAX_BLOCKS, math.ceil(largest / THREADS_PER_BLOCK)))
+
+
+def run(name, params, grads, states, coefficients, multipliers, dtype):
     """Apply rule ``name`` to tuples of 1-D contiguous device arrays of one dtype.
 
-    The coefficients travel by value as a tuple of ``dtype`` scalars (a host array would
-    be copied to the device at every launch).
+    The coefficients and per-tensor multipliers travel by value as tuples of ``dtype``
+    scalars (a host array would be copied to the device at every launch).
     """
-    largest = max(p.size for p in params)
-    blocks = max(1, min(MAX_BLOCKS, math.ceil(largest / THREADS_PER_BLOCK)))
-    KERNELS[name][blocks, THREADS_PER_BLOCK](params, grads, states,
-                                             tuple(map(dtype.type, coefficients)))
+    KERNELS[name][_blocks(params), THREADS_PER_BLOCK](
+        params, grads, states, tuple(map(dtype.type, coefficients)),
+        tuple(map(dtype.type, multipliers)))
+
+
+def _sum_squares(arrays, out):
+    partial = cuda.shared.array(0, float64)
+    start = cuda.grid(1)
+    stride = cuda.gridsize(1)
+    lane = cuda.threadIdx.x
+    for k in range(len(arrays)):
+        a = arrays[k]
+        total = 0.0
+        for i in range(start, a.size, stride):
+            x = float64(a[i])
+            total += x * x
+        partial[lane] = total
+        cuda.syncthreads()
+        half = cuda.blockDim.x // 2
+        while half > 0:  # tree sum over the block, then one atomic add per block
+            if lane < half:
+                partial[lane] += partial[lane + half]
+            cuda.syncthreads()
+            half //= 2
+        if lane == 0:
+            cuda.atomic.add(out, k, partial[0])
+        cuda.syncthreads()
+
+
+SUM_SQUARES = cuda.jit(_sum_squares)
+
+
+def sum_squares(arrays):
+    """``sum(a**2)`` of each 1-D device array of a tuple, in float64, copied to the host.
+
+    ``THREADS_PER_BLOCK`` must be a power of two (the block sums by halving).
+    """
+    out = cuda.to_device(np.zeros(len(arrays)))
+    if arrays:
+        SUM_SQUARES[_blocks(arrays), THREADS_PER_BLOCK, 0, 8 * THREADS_PER_BLOCK](arrays, out)
+    return out.copy_to_host()
 
 
 # Numba's own device arrays; Numba's CUDA simulator has its own class for them.
@@ -72,6 +115,6 @@ def copy(array):
     return new
 
 
-def zeros(shape, dtype):
-    # Allocated once per optimizer state, not per step, so a host copy of zeros is fine.
-    return cuda.to_device(np.zeros(shape, dtype))
+def full(shape, value, dtype):
+    # Allocated once per optimizer state, not per step, so a host copy is fine.
+    return cuda.to_device(np.full(shape, value, dtype))

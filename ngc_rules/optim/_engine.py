@@ -52,25 +52,33 @@ def _check_param_dtype(structure, k, dtype, device):
                         f"take float32 or float64 (float16 parameters are supported on CUDA)")
 
 
-def state_zeros(theta):
-    """Zeros in theta's structure, shapes and place, in the state dtype."""
+def state_full(theta, value=0.0):
+    """Arrays filled with ``value`` in theta's structure, shapes and place, in the state
+    dtype."""
     params, structure = flatten(theta, "theta")
-    zeros = []
+    arrays = []
     for k, p in enumerate(params):
         device = on_device(p)
         p = _device_target().as_device_array(p) if device else np.asarray(p)
         _check_param_dtype(structure, k, p.dtype, device)
         dtype = state_dtype(p.dtype)
-        zeros.append(_device_target().zeros(p.shape, dtype) if device
-                     else np.zeros_like(p, dtype=dtype))
-    return structure.build(zeros)
+        arrays.append(_device_target().full(p.shape, value, dtype) if device
+                      else np.full_like(p, value, dtype=dtype))
+    return structure.build(arrays)
 
 
-def apply(rule, state_type, opt_params, theta, updates, coefficients, inplace):
-    """One step of ``rule``; ``coefficients(t)`` gives the kernel coefficients of step t.
+def apply(rule, state_type, opt_params, theta, updates, coefficients, inplace,
+          needs_norms=False):
+    """One step of ``rule``; ``coefficients`` gives the kernel's numbers for step t.
 
-    ``state_type`` is the state's NamedTuple (its last field is the counter ``t``), or
-    None when the state is the counter alone. Returns ``(opt_params, theta)``.
+    ``coefficients(t, sq_norms)`` is called once, after every array has been checked and
+    before any is touched. It returns ``(of_dtype, multipliers)``: ``of_dtype(dtype)``
+    gives the coefficient tuple computed in the compute ``dtype``, and ``multipliers``
+    the gradient multiplier of each tensor (a list, or one number for all, or None for
+    all ones). ``sq_norms`` holds each
+    update tensor's ``sum(u**2)`` when ``needs_norms``, else None. ``state_type`` is the
+    state's NamedTuple (its last field is the counter ``t``), or None when the state is
+    the counter alone. Returns ``(opt_params, theta)``.
     """
     fields = () if state_type is None else state_type._fields[:-1]
     if state_type is None:
@@ -78,12 +86,12 @@ def apply(rule, state_type, opt_params, theta, updates, coefficients, inplace):
     else:
         if not isinstance(opt_params, tuple) or len(opt_params) != len(fields) + 1:
             expected = ", ".join(state_type._fields)
-            raise TypeError(f"opt_params must be the ({expected}) state from the {rule}_init "
-                            f"function, got {type(opt_params).__name__}")
+            raise TypeError(f"opt_params must be an {state_type.__name__} ({expected}) "
+                            f"from the init function, got {type(opt_params).__name__}")
         *state_trees, t_old = opt_params
     t = read_counter(t_old, "opt_params.t" if state_type else "opt_params") + 1
     new_states, new_theta = _run(rule, theta, updates, fields, state_trees,
-                                 coefficients(t), inplace)
+                                 functools.partial(coefficients, t), inplace, needs_norms)
     if inplace and advance_in_place(t_old):
         return opt_params, theta
     if state_type is None:
@@ -91,7 +99,7 @@ def apply(rule, state_type, opt_params, theta, updates, coefficients, inplace):
     return state_type(*new_states, counter(t)), new_theta
 
 
-def _run(rule, theta, updates, fields, state_trees, coefficients, inplace):
+def _run(rule, theta, updates, fields, state_trees, coefficients, inplace, needs_norms):
     params, structure = flatten(theta, "theta")
     grads = flatten_like(updates, structure, "updates")
     states = [flatten_like(tree, structure, f"opt_params.{field}")
@@ -102,11 +110,21 @@ def _run(rule, theta, updates, fields, state_trees, coefficients, inplace):
                       [s[k] for s in states], inplace) for k in range(len(params))]
     target = _device_target() if device else _cpu
     groups = {}
-    for leaf in leaves:
-        groups.setdefault(leaf.p.dtype, []).append(leaf)
-    for dtype, group in groups.items():
-        target.run(rule, tuple([leaf.p for leaf in group]), tuple([leaf.g for leaf in group]),
-                   tuple([leaf.s for leaf in group]), coefficients, state_dtype(dtype))
+    for k, leaf in enumerate(leaves):
+        groups.setdefault(leaf.p.dtype, []).append(k)
+    sq_norms = None
+    if needs_norms:
+        sq_norms = np.empty(len(leaves))
+        for group in groups.values():
+            sq_norms[group] = target.sum_squares(tuple([leaves[k].g for k in group]))
+    of_dtype, multipliers = coefficients(sq_norms)
+    launches = [(group, state_dtype(dtype), of_dtype(state_dtype(dtype)))
+                for dtype, group in groups.items()]
+    for group, dtype, c in launches:
+        target.run(rule, tuple([leaves[k].p for k in group]),
+                   tuple([leaves[k].g for k in group]), tuple([leaves[k].s for k in group]),
+                   c, [multipliers[k] for k in group] if isinstance(multipliers, list)
+                   else [1.0 if multipliers is None else multipliers] * len(group), dtype)
     if inplace:
         return state_trees, theta
     new_states = [structure.build([leaf.s_new[j] for leaf in leaves]) for j in range(len(fields))]

@@ -1,9 +1,11 @@
 """Per-element update rules, written once as plain Python.
 
-Every rule has the signature ``rule(i, p, g, s, c)``: it updates element ``i`` of the
-parameter ``p`` and of each state array ``s[j]`` in place, given the update ``g``. A
-functional step runs the same rule on fresh copies. (Distinct input and output arrays
-would leave the compiler unsure whether they overlap, and it then does not vectorize.)
+Every rule has the signature ``rule(i, p, g, s, c, w)``: it updates element ``i`` of the
+parameter ``p`` and of each state array ``s[j]`` in place, given the update ``g``, scaled
+by the tensor's gradient multiplier ``w`` (loss scale, norm clipping and sign folded into
+one number on the host). A functional step runs the same rule on fresh copies. (Distinct
+input and output arrays would leave the compiler unsure whether they overlap, and it then
+does not vectorize.)
 
 ``c`` holds the coefficients computed once per step on the host (bias corrections
 included), already in the compute dtype, so a new learning rate never recompiles: a small
@@ -11,46 +13,117 @@ array on the CPU, a tuple of scalars on CUDA; the rules unpack either the same w
 Every expression meets a coefficient before it meets another array element; that is
 what makes half-precision parameters on CUDA compute in float32.
 
-These functions are never called from Python: ``_cpu`` compiles them with
-``njit(inline="always")`` and ``_cuda`` with ``cuda.jit(device=True, inline="always")``.
+These functions are never called from Python: ``_retarget`` compiles every function of
+this module for a target, once per entry of ``RULES``, with that entry's bindings of the
+module's global names (``moment`` picks the moving-average arithmetic).
 """
 import math
 
 
-def sgd(i, p, g, s, c):
-    """``p <- p - eta * g``. Coefficients: ``(eta,)``."""
+def clip(x, bound):
+    """``x`` limited to ``[-bound, bound]``; NaN passes through (``bound = inf``: no-op)."""
+    if x > bound:
+        return bound
+    if x < -bound:
+        return -bound
+    return x
+
+
+def maximum(a, b):
+    """The larger of ``a`` and ``b``; NaN in ``b`` propagates."""
+    return a if a >= b else b
+
+
+def ema(average, x, keep, new):
+    """Moving average as ngc-learn, Optax and PyTorch write it: ``keep*avg + new*x``."""
+    return keep * average + new * x
+
+
+def lerp(average, x, keep, new):
+    """Moving average as Keras and TensorFlow write it: ``avg + (x - avg)*new``."""
+    return average + (x - average) * new
+
+
+moment = ema
+"""The moving average the Adam rules use; ``RULES`` rebinds it per variant."""
+
+
+def sgd(i, p, g, s, c, w):
+    """``p <- p - eta * w*g``. Coefficients: ``(eta,)``."""
     eta = c[0]
-    p[i] = p[i] - eta * g[i]
+    p[i] = p[i] - eta * (g[i] * w)
 
 
-def nag(i, p, g, s, c):
+def nag(i, p, g, s, c, w):
     """Nesterov step, state ``s[0] = phi``. Coefficients: ``(eta, mu_t)``.
 
-    ``phi = p - eta * g;  p <- phi + mu_t * (phi - phi_prev)``, where the host passes
+    ``phi = p - eta * w*g;  p <- phi + mu_t * (phi - phi_prev)``, where the host passes
     ``mu_t = 0`` on the first step (ngc-learn switches momentum off while t <= 1).
     """
     eta, mu = c
-    phi = p[i] - eta * g[i]
+    phi = p[i] - eta * (g[i] * w)
     p[i] = phi + mu * (phi - s[0][i])
     s[0][i] = phi
 
 
-def adam(i, p, g, s, c):
-    """Adam with the paper's epsilon, state ``s = (m, v)``.
+ADAM_COEFFICIENTS = ("keep1", "new1", "keep2", "new2", "lr", "scale2", "root", "eps",
+                     "decay", "l2", "clip_value", "param_clip", "max_scale")
+"""The Adam coefficient tuple, in order; ``adam.py`` computes it on the host."""
+(KEEP1, NEW1, KEEP2, NEW2, LR, SCALE2, ROOT, EPS,
+ DECAY, L2, CLIP_VALUE, PARAM_CLIP, MAX_SCALE) = range(len(ADAM_COEFFICIENTS))
 
-    Coefficients ``(eta, b1, 1-b1, b2, 1-b2, 1-b1^t, 1-b2^t, eps)``::
 
-        m <- b1 m + (1-b1) g;   v <- b2 v + (1-b2) g^2
-        p <- p - eta * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
+def adam_moments(i, theta, g, s, c, w):
+    """Gradient preprocessing and both moments of Adam; returns the new ``(m, v)``.
+
+    ``u = clip(w*g, clip_value) + l2*theta``;  ``m <- moment(m, u)``;
+    ``v <- moment(v, u^2)`` (state ``s[0] = m``, ``s[1] = v``).
     """
-    eta, b1, one_minus_b1, b2, one_minus_b2, bias1, bias2, eps = c
-    u = g[i]
-    m = b1 * s[0][i] + one_minus_b1 * u
-    v = b2 * s[1][i] + one_minus_b2 * u * u
-    p[i] = p[i] - eta * (m / bias1) / (math.sqrt(v / bias2) + eps)
+    u = clip(g[i] * w, c[CLIP_VALUE]) + c[L2] * theta
+    m = moment(s[0][i], u, c[KEEP1], c[NEW1])
+    v = moment(s[1][i], u * u, c[KEEP2], c[NEW2])
     s[0][i] = m
     s[1][i] = v
+    return m, v
 
 
-RULES = {"sgd": sgd, "nag": nag, "adam": adam}
-"""Every rule, by name; both targets compile exactly these."""
+def adam_descend(theta, m, v, c):
+    """``clip(theta - decay*theta - lr*m / (sqrt(scale2*v + root) + eps), param_clip)``."""
+    step = (c[LR] * m) / (math.sqrt(c[SCALE2] * v + c[ROOT]) + c[EPS])
+    return clip(theta - c[DECAY] * theta - step, c[PARAM_CLIP])
+
+
+def adam(i, p, g, s, c, w):
+    """One Adam step of element ``i``; the coefficients are ``ADAM_COEFFICIENTS``.
+
+    The epsilon placement is chosen on the host: the paper's ``m_hat/(sqrt(v_hat)+eps)``
+    is ``lr = eta/(1-b1^t)``, ``scale2 = 1/(1-b2^t)``; Keras' "epsilon hat" is
+    ``lr = eta*sqrt(1-b2^t)/(1-b1^t)``, ``scale2 = 1``.
+    """
+    theta = p[i]
+    m, v = adam_moments(i, theta, g, s, c, w)
+    p[i] = adam_descend(theta, m, v, c)
+
+
+def amsgrad(i, p, g, s, c, w):
+    """Adam whose denominator uses ``v_max <- max(v_max, max_scale*v)`` (state ``s[2]``).
+
+    ``max_scale = 1`` keeps the maximum of the raw second moment (Keras, PyTorch);
+    ``max_scale = 1/(1-b2^t)`` with ``scale2 = 1`` that of the bias-corrected one (Optax).
+    """
+    theta = p[i]
+    m, v = adam_moments(i, theta, g, s, c, w)
+    v_max = maximum(s[2][i], c[MAX_SCALE] * v)
+    s[2][i] = v_max
+    p[i] = adam_descend(theta, m, v_max, c)
+
+
+RULES = {
+    "sgd": (sgd, {}),
+    "nag": (nag, {}),
+    "adam": (adam, {}),
+    "adam_lerp": (adam, {"moment": lerp}),
+    "amsgrad": (amsgrad, {}),
+    "amsgrad_lerp": (amsgrad, {"moment": lerp}),
+}
+"""Every compiled rule, by name: the function and its global bindings."""

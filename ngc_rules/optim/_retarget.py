@@ -1,7 +1,9 @@
 """Compile the plain-Python rules of ``_math`` for one target (CPU or CUDA).
 
-A rule is turned into a kernel by copying a target's *driver* (the loop over tensors
-and elements) with its global name ``rule`` bound to the compiled rule. Each copy gets
+Every function of ``_math`` is copied into a fresh namespace per rule variant, with that
+variant's global bindings, and compiled there, so helpers call their compiled siblings.
+A rule becomes a kernel by copying a target's *driver* (the loop over tensors and
+elements) with its global name ``rule`` bound to the compiled rule. Each driver copy gets
 its own qualified name, so Numba's on-disk cache keeps one entry per rule, and that name
 carries a digest of the rules' source, so an edited rule never loads a stale kernel.
 """
@@ -12,6 +14,8 @@ import types
 from . import _math
 
 _DIGEST = hashlib.sha256(inspect.getsource(_math).encode()).hexdigest()[:12]
+_FUNCTIONS = {name: f for name, f in vars(_math).items()
+              if isinstance(f, types.FunctionType) and f.__module__ == _math.__name__}
 
 
 def _copy(function, namespace, name):
@@ -23,9 +27,15 @@ def _copy(function, namespace, name):
 
 
 def compile_rules(decorate):
-    """Return ``{name: decorate(rule)}`` for every rule of ``_math``."""
-    namespace = dict(vars(_math))
-    return {name: decorate(_copy(rule, namespace, name)) for name, rule in _math.RULES.items()}
+    """Return ``{name: decorate(rule)}`` for every rule variant of ``_math.RULES``."""
+    rules = {}
+    for name, (rule, bindings) in _math.RULES.items():
+        namespace = dict(vars(_math))
+        for function_name, function in _FUNCTIONS.items():
+            namespace[function_name] = decorate(_copy(function, namespace, function_name))
+        namespace.update({key: namespace[f.__name__] for key, f in bindings.items()})
+        rules[name] = namespace[rule.__name__]
+    return rules
 
 
 def bind_driver(driver, rule, name):

@@ -1,7 +1,7 @@
 """Optimizer states and the step counter.
 
 States unpack like ngc-learn's tuples: SGD's state is the counter ``t`` itself, NAG's is
-``(phi, t)`` and Adam's ``(m, v, t)``. The counter is a 0-d int64 array, so an in-place
+``(phi, t)`` and Adam's ``(m, v, t)`` (``(m, v, v_max, t)`` with AMSGrad). The counter is a 0-d int64 array, so an in-place
 step can advance it without allocating and it stays exact over any run length.
 """
 import math
@@ -24,6 +24,18 @@ class AdamState(NamedTuple):
     """First-moment estimate (theta's structure)."""
     v: Any
     """Second-moment estimate (theta's structure)."""
+    t: np.ndarray
+    """Number of steps taken (0-d int64 array)."""
+
+
+class AmsgradState(NamedTuple):
+    """State of :func:`adam_step` with ``amsgrad``: Adam's, plus the running maximum."""
+    m: Any
+    """First-moment estimate (theta's structure)."""
+    v: Any
+    """Second-moment estimate (theta's structure)."""
+    v_max: Any
+    """Running maximum of the (raw or bias-corrected) second moment (theta's structure)."""
     t: np.ndarray
     """Number of steps taken (0-d int64 array)."""
 

@@ -1,21 +1,43 @@
-"""Adam as a decoupled step function (``ngclearn.utils.optim``)."""
+"""Adam as a decoupled step function (``ngclearn.utils.optim``), with every option of the
+Adam family found in Keras, tf.keras, neon, OpenFL, PyTorch and Optax (``docs/adam.md``)."""
+import math
+
+import numpy as np
+
 from . import _checks
-from ._engine import apply, state_zeros
-from ._state import AdamState, counter
+from ._engine import apply, state_full
+from ._state import AdamState, AmsgradState, counter
+
+_AMSGRAD = (False, True, "raw", "corrected")
+_MOMENTS = ("ema", "lerp")
 
 
-def adam_init(theta):
-    """The state of :func:`adam_step`: ``m = v = 0`` in theta's structure and ``t = 0``.
+def adam_init(theta, *, amsgrad=False, initial_accumulator_value=0.0):
+    """The state of :func:`adam_step`: ``m = v = initial_accumulator_value`` and ``t = 0``.
 
     Args:
         theta: the parameters (an array, or a list, tuple or dict of arrays).
+        amsgrad: also keep the running maximum ``v_max`` (zeros) for ``amsgrad=...``
+            steps; the state is then an :class:`AmsgradState` ``(m, v, v_max, t)``.
+        initial_accumulator_value: the starting value of both moments (OpenFL), ``>= 0``.
     """
-    return AdamState(state_zeros(theta), state_zeros(theta), counter(0))
+    value = _checks.at_least("initial_accumulator_value", initial_accumulator_value, 0.0)
+    _checks.one_of("amsgrad", amsgrad, _AMSGRAD)
+    m, v = state_full(theta, value), state_full(theta, value)
+    if amsgrad:
+        return AmsgradState(m, v, state_full(theta), counter(0))
+    return AdamState(m, v, counter(0))
 
 
 def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps=1e-8, *,
+              epsilon_hat=False, eps_root=0.0, amsgrad=False, moments="ema",
+              weight_decay=0.0, l2=0.0, maximize=False, loss_scale=1.0, clip_value=None,
+              clip_norm=None, global_clip_norm=None, step_clip_norm=None, param_clip=None,
               inplace=False):
-    """One step of Adam (Kingma & Ba, 2015), as in ngc-learn.
+    """One step of Adam (Kingma & Ba, 2015): ngc-learn's rule, and every option of the
+    Adam family, fused into one pass over theta, u, m and v.
+
+    With the defaults this is ngc-learn's ``adam_step``:
 
     .. math::
         t &\\leftarrow t + 1 \\\\
@@ -24,17 +46,53 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
         \\theta &\\leftarrow \\theta - \\eta\\, \\frac{m / (1 - \\beta_1^t)}
                                          {\\sqrt{v / (1 - \\beta_2^t)} + \\epsilon}
 
-    The bias corrections are computed once per step on the host; the kernel makes one
-    pass over theta, u, m and v.
+    The options, applied in this order (``docs/adam.md`` has the table of which library
+    does what):
+
+    1. ``u <- u * sign / loss_scale`` (``-1`` when ``maximize``), then at most one norm
+       clip: ``clip_norm`` (each tensor: ``u * c / max(||u||, c)``), ``global_clip_norm``
+       (all tensors: ``u * c * min(1/||u||_global, 1/c)``, Keras' formula), or
+       ``step_clip_norm`` (neon: the *step* is scaled by ``c / max(||u||_global, c)``).
+    2. ``u <- clip(u, -clip_value, clip_value)``; ``u <- u + l2 * theta`` (coupled L2,
+       PyTorch ``Adam(weight_decay=...)``).
+    3. the moments, with ``moments="ema"`` as above or ``"lerp"``:
+       ``m <- m + (u - m)(1 - beta1)`` (Keras and TensorFlow's arithmetic).
+    4. ``amsgrad``: ``True``/``"raw"`` uses ``v_max <- max(v_max, v)`` in place of ``v``
+       (Keras, PyTorch); ``"corrected"`` takes the maximum of ``v / (1 - beta2^t)``
+       (Optax).
+    5. ``theta <- theta - eta * weight_decay * theta`` (decoupled, AdamW), then the
+       step, with ``epsilon_hat=False`` (the paper's Algorithm 1) or ``True`` (Keras,
+       tf.keras, neon: ``theta -= eta * sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)``);
+       ``eps_root`` is added under the root (Optax).
+    6. ``theta <- clip(theta, -param_clip, param_clip)`` (neon).
+
+    Scalar coefficients (bias corrections included) are computed on the host in the
+    parameters' precision, as the peers do; the norms take one reduction pass first.
 
     Args:
-        opt_params: ``(m, v, t)`` from :func:`adam_init` (or a previous step).
+        opt_params: ``(m, v, t)`` from :func:`adam_init`, or ``(m, v, v_max, t)`` from
+            ``adam_init(theta, amsgrad=True)`` for AMSGrad.
         theta: the parameters: an array, or a list, tuple or dict of arrays.
         updates: the updates ``u`` (gradients), in theta's structure and shapes.
-        eta: the step size, ``>= 0``.
+        eta: the step size, ``>= 0``: a number, a schedule of :mod:`ngc_rules.schedules`
+            (called with the steps taken before this one), or a callable with no
+            arguments.
         beta1: decay of the first moment, in ``[0, 1)``.
         beta2: decay of the second moment, in ``[0, 1)``.
         eps: added to the root of the second moment, ``> 0``.
+        epsilon_hat: Keras' placement of ``eps`` (see 5).
+        eps_root: added to the bias-corrected second moment under the root, ``>= 0``.
+        amsgrad: ``False``, ``True`` (same as ``"raw"``) or ``"corrected"`` (see 4).
+        moments: ``"ema"`` or ``"lerp"`` arithmetic for the moving averages (see 3).
+        weight_decay: decoupled weight decay, ``>= 0``.
+        l2: coupled L2 penalty added to the update, ``>= 0``.
+        maximize: ascend instead of descend.
+        loss_scale: the factor the loss was multiplied by, ``> 0``.
+        clip_value: clip each update element to ``[-clip_value, clip_value]``.
+        clip_norm: clip each update tensor's L2 norm.
+        global_clip_norm: clip the L2 norm of all update tensors together.
+        step_clip_norm: scale the step by ``c / max(global norm, c)`` (neon).
+        param_clip: clip the parameters to ``[-param_clip, param_clip]`` after the step.
         inplace: update ``theta`` and the state in place and return them (no allocation).
 
     Returns:
@@ -48,14 +106,87 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
         >>> state, theta = adam_step(state, theta, {"W": np.ones((2, 2))}, eta=0.1)
         >>> int(state.t), theta["W"].round(6).tolist()
         (1, [[-0.1, -0.1], [-0.1, -0.1]])
+        >>> state = adam_init(theta, amsgrad=True)
+        >>> state, theta = adam_step(state, theta, {"W": np.full((2, 2), 9.0)}, eta=0.1,
+        ...                          amsgrad=True, clip_value=1.0, epsilon_hat=True)
+        >>> theta["W"].round(6).tolist()
+        [[-0.2, -0.2], [-0.2, -0.2]]
     """
-    eta = _checks.at_least("eta", eta, 0.0)
     beta1 = _checks.unit_interval("beta1", beta1)
     beta2 = _checks.unit_interval("beta2", beta2)
     eps = _checks.positive("eps", eps)
+    eps_root = _checks.at_least("eps_root", eps_root, 0.0)
+    amsgrad = _checks.one_of("amsgrad", amsgrad, _AMSGRAD)
+    moments = _checks.one_of("moments", moments, _MOMENTS)
+    weight_decay = _checks.at_least("weight_decay", weight_decay, 0.0)
+    l2 = _checks.at_least("l2", l2, 0.0)
+    loss_scale = _checks.positive("loss_scale", loss_scale)
+    clip_value = _checks.optional_positive("clip_value", clip_value)
+    param_clip = _checks.optional_positive("param_clip", param_clip)
+    norms = {name: _checks.optional_positive(name, value) for name, value in
+             [("clip_norm", clip_norm), ("global_clip_norm", global_clip_norm),
+              ("step_clip_norm", step_clip_norm)]}
+    chosen = [f"{name}={value}" for name, value in norms.items() if value is not None]
+    if len(chosen) > 1:
+        raise ValueError(f"only one of clip_norm, global_clip_norm and step_clip_norm can "
+                         f"be set, got {', '.join(chosen)}")
+    if amsgrad == "corrected" and epsilon_hat:
+        raise ValueError("amsgrad='corrected' takes the maximum of the bias-corrected "
+                         "second moment, which epsilon_hat=True never forms; use "
+                         "amsgrad=True with epsilon_hat")
+    state_type = AmsgradState if amsgrad else AdamState
+    if isinstance(opt_params, (AdamState, AmsgradState)) and type(opt_params) is not state_type:
+        raise TypeError(f"amsgrad={amsgrad!r} needs the state of "
+                        f"adam_init(theta, amsgrad={bool(amsgrad)}), got "
+                        f"{type(opt_params).__name__}")
+    sign = -1.0 if maximize else 1.0
 
-    def coefficients(t):
-        return (eta, beta1, 1.0 - beta1, beta2, 1.0 - beta2,
-                1.0 - beta1 ** t, 1.0 - beta2 ** t, eps)
+    def coefficients(t, sq_norms):
+        rate = _checks.learning_rate("eta", eta, t - 1)
+        clip_scales, step_scale = _norm_scales(sq_norms, loss_scale, **norms)
+        multipliers = sign / loss_scale if clip_scales is None else \
+            [sign / loss_scale * w for w in clip_scales]
 
-    return apply("adam", AdamState, opt_params, theta, updates, coefficients, inplace)
+        def of_dtype(dtype):
+            f = dtype.type
+            bias1 = f(1) - f(beta1) ** f(t)
+            bias2 = f(1) - f(beta2) ** f(t)
+            if epsilon_hat:
+                lr, scale2 = f(rate) * np.sqrt(bias2) / bias1, f(1)
+            else:
+                lr, scale2 = f(rate) / bias1, f(1) / bias2
+            max_scale = f(1)
+            if amsgrad == "corrected":
+                max_scale, scale2 = scale2, f(1)
+            return (f(beta1), f(1.0 - beta1), f(beta2), f(1.0 - beta2), f(step_scale) * lr,
+                    scale2, f(eps_root), f(eps), f(weight_decay) * f(rate), f(l2),
+                    f(math.inf if clip_value is None else clip_value),
+                    f(math.inf if param_clip is None else param_clip), max_scale)
+
+        return of_dtype, multipliers
+
+    rule = ("amsgrad" if amsgrad else "adam") + ("_lerp" if moments == "lerp" else "")
+    return apply(rule, state_type, opt_params, theta, updates, coefficients, inplace,
+                 needs_norms=bool(chosen))
+
+
+def _norm_scales(sq_norms, loss_scale, clip_norm, global_clip_norm, step_clip_norm):
+    """Per-tensor gradient multipliers (None: all ones) and the step scale of the norm
+    clip options.
+
+    ``sq_norms`` are the sums of squares of the raw updates (None when no norm is
+    clipped); the norms are those of ``u / loss_scale``.
+    """
+    if sq_norms is None:
+        return None, 1.0
+    norms = np.sqrt(sq_norms) / loss_scale
+    if clip_norm is not None:
+        return [clip_norm / max(n, clip_norm) for n in norms], 1.0
+    total = math.sqrt(float(np.sum(sq_norms))) / loss_scale
+    if global_clip_norm is not None:
+        if not math.isfinite(total):  # Keras turns every gradient into NaN
+            return [math.nan] * len(norms), 1.0
+        scale = global_clip_norm * min(math.inf if total == 0 else 1 / total,
+                                       1 / global_clip_norm)
+        return [scale] * len(norms), 1.0
+    return None, step_clip_norm / max(total, step_clip_norm)

@@ -1,6 +1,6 @@
 """Nesterov's accelerated gradient as a decoupled step function (``ngclearn.utils.optim``)."""
 from . import _checks
-from ._engine import apply, state_zeros
+from ._engine import apply, state_full
 from ._state import NagState, counter
 
 
@@ -10,7 +10,7 @@ def nag_init(theta):
     Args:
         theta: the parameters (an array, or a list, tuple or dict of arrays).
     """
-    return NagState(state_zeros(theta), counter(0))
+    return NagState(state_full(theta), counter(0))
 
 
 def nag_step(opt_params, theta, updates, eta=0.01, mu=0.9, *, inplace=False):
@@ -27,7 +27,9 @@ def nag_step(opt_params, theta, updates, eta=0.01, mu=0.9, *, inplace=False):
         opt_params: ``(phi, t)`` from :func:`nag_init` (or a previous step).
         theta: the parameters: an array, or a list, tuple or dict of arrays.
         updates: the updates ``u`` (gradients), in theta's structure and shapes.
-        eta: the step size, ``>= 0``.
+        eta: the step size, ``>= 0``: a number, a schedule of
+            :mod:`ngc_rules.schedules` (called with the steps taken before this one),
+            or a callable with no arguments.
         mu: the momentum factor, ``>= 0``.
         inplace: update ``theta`` and the state in place and return them (no allocation).
 
@@ -44,7 +46,10 @@ def nag_step(opt_params, theta, updates, eta=0.01, mu=0.9, *, inplace=False):
         >>> int(state.t), round(float(theta[0]), 6)
         (2, 0.75)
     """
-    eta = _checks.at_least("eta", eta, 0.0)
     mu = _checks.at_least("mu", mu, 0.0)
-    return apply("nag", NagState, opt_params, theta, updates,
-                 lambda t: (eta, mu if t > 1 else 0.0), inplace)
+
+    def coefficients(t, sq_norms):
+        rate = _checks.learning_rate("eta", eta, t - 1)
+        return lambda dtype: (rate, mu if t > 1 else 0.0), None
+
+    return apply("nag", NagState, opt_params, theta, updates, coefficients, inplace)

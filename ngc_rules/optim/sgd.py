@@ -22,7 +22,9 @@ def sgd_step(opt_params, theta, updates, eta=0.001, *, inplace=False):
         opt_params: the step counter from :func:`sgd_init` (or a previous step).
         theta: the parameters: an array, or a list, tuple or dict of arrays.
         updates: the updates ``u`` (gradients), in theta's structure and shapes.
-        eta: the step size, ``>= 0``.
+        eta: the step size, ``>= 0``: a number, a schedule of
+            :mod:`ngc_rules.schedules` (called with the steps taken before this one),
+            or a callable with no arguments.
         inplace: update ``theta`` and the counter in place and return them (no
             allocation); by default new arrays are returned and the inputs are untouched.
 
@@ -37,5 +39,8 @@ def sgd_step(opt_params, theta, updates, eta=0.001, *, inplace=False):
         >>> int(t), theta[0].tolist()
         (1, [0.5, 1.5])
     """
-    eta = _checks.at_least("eta", eta, 0.0)
-    return apply("sgd", None, opt_params, theta, updates, lambda t: (eta,), inplace)
+    def coefficients(t, sq_norms):
+        rate = _checks.learning_rate("eta", eta, t - 1)
+        return lambda dtype: (rate,), None
+
+    return apply("sgd", None, opt_params, theta, updates, coefficients, inplace)
