@@ -1,0 +1,83 @@
+"""The peers' recorded cases (``tests/data/{keras,torch,optax}.json``) as calls of ours.
+
+``core_call(case)`` translates a case's peer arguments into ``adam_init``/``adam_step``
+keyword arguments; ``run_core`` replays its updates and yields each step's parameters.
+"""
+import numpy as np
+
+from ngc_rules import optim, schedules
+from reference import load_cases
+
+PEER_FILES = ["keras.json", "torch.json", "optax.json"]
+
+
+def _keras(hp, case):
+    step = dict(eta=hp.get("learning_rate", 0.001), beta1=hp.get("beta_1", 0.9),
+                beta2=hp.get("beta_2", 0.999), eps=hp.get("epsilon", 1e-7),
+                epsilon_hat=True, moments="lerp", amsgrad=hp.get("amsgrad", False),
+                weight_decay=hp.get("weight_decay") or 0.0, clip_norm=hp.get("clipnorm"),
+                clip_value=hp.get("clipvalue"), global_clip_norm=hp.get("global_clipnorm"),
+                loss_scale=hp.get("loss_scale_factor") or 1.0)
+    schedule = case.get("learning_rate_schedule")
+    if schedule:
+        config = {k: v for k, v in schedule.items() if k != "kind"}
+        step["eta"] = schedules.SCHEDULES[schedule["kind"]](**config)
+    return step
+
+
+def _torch(hp, case):
+    step = dict(eta=hp["lr"], beta1=hp.get("betas", (0.9, 0.999))[0],
+                beta2=hp.get("betas", (0.9, 0.999))[1], eps=hp.get("eps", 1e-8),
+                amsgrad=hp.get("amsgrad", False), maximize=hp.get("maximize", False))
+    if case["optimizer"] == "adamw":
+        step["weight_decay"] = hp.get("weight_decay", 0.01)
+    else:
+        step["l2"] = hp.get("weight_decay", 0.0)
+    return step
+
+
+def _optax(hp, case):
+    step = dict(eta=hp["learning_rate"], beta1=hp.get("b1", 0.9), beta2=hp.get("b2", 0.999),
+                eps=hp.get("eps", 1e-8), eps_root=hp.get("eps_root", 0.0))
+    if case["optimizer"] == "amsgrad":
+        step["amsgrad"] = "corrected"
+    if case["optimizer"] == "adamw":
+        step["weight_decay"] = hp.get("weight_decay", 1e-4)
+    return step
+
+
+TRANSLATIONS = {("keras", "adam"): _keras, ("torch", "adam"): _torch,
+                ("torch", "adamw"): _torch, ("optax", "adam"): _optax,
+                ("optax", "amsgrad"): _optax, ("optax", "adamw"): _optax}
+KERAS_WRAPPERS = ("use_ema", "gradient_accumulation_steps")
+
+
+def core_cases():
+    """The cases ``adam_step`` reproduces on its own, with their ids."""
+    cases = [c for f in PEER_FILES for c in load_cases(f)
+             if (c["library"], c["optimizer"]) in TRANSLATIONS
+             and not any(k in c["hyperparams"] for k in KERAS_WRAPPERS)]
+    return cases
+
+
+def core_call(case):
+    """``(init_kwargs, step_kwargs)`` of ours for a peer case."""
+    step = TRANSLATIONS[case["library"], case["optimizer"]](case["hyperparams"], case)
+    return {"amsgrad": bool(step.get("amsgrad"))}, step
+
+
+def run_core(case, convert=np.asarray, inplace=False):
+    """Replay ``case`` through ``adam_step``; yields the parameters after each step."""
+    dtype = np.dtype(case["dtype"])
+    init_kwargs, step_kwargs = core_call(case)
+    theta = [convert(np.array(p, dtype)) for p in case["theta0"]]
+    state = optim.adam_init(theta, **init_kwargs)
+    for updates in case["updates"]:
+        grads = [convert(np.array(u, dtype)) for u in updates]
+        state, theta = optim.adam_step(state, theta, grads, inplace=inplace, **step_kwargs)
+        yield theta
+
+
+def tolerance(case):
+    """ulps allowed at magnitude >= 1 (the worst case seen is 1)."""
+    return 2
