@@ -3,6 +3,8 @@
 ``core_call(case)`` translates a case's peer arguments into ``adam_init``/``adam_step``
 keyword arguments; ``run_core`` replays its updates and yields each step's parameters.
 """
+import functools
+
 import numpy as np
 
 from ngc_rules import optim, schedules
@@ -76,6 +78,34 @@ def run_core(case, convert=np.asarray, inplace=False):
         grads = [convert(np.array(u, dtype)) for u in updates]
         state, theta = optim.adam_step(state, theta, grads, inplace=inplace, **step_kwargs)
         yield theta
+
+
+def keras_wrapped_cases():
+    """The Keras cases that need the EMA or accumulation wrappers."""
+    return [c for c in load_cases("keras.json")
+            if any(k in c["hyperparams"] for k in KERAS_WRAPPERS)]
+
+
+def run_keras_wrapped(case, convert=np.asarray, inplace=False):
+    """Replay a Keras case through ``ema_step``/``accumulation_step`` around
+    ``adam_step``; yields ``(theta, average or None)`` after each step."""
+    hp = case["hyperparams"]
+    dtype = np.dtype(case["dtype"])
+    adam_kwargs = _keras(hp, case)
+    theta = [convert(np.array(p, dtype)) for p in case["theta0"]]
+    state = optim.adam_init(theta)
+    step, kwargs = optim.adam_step, adam_kwargs
+    if hp.get("gradient_accumulation_steps"):
+        state = optim.accumulation_init(theta, state)
+        step = functools.partial(optim.accumulation_step, every=hp["gradient_accumulation_steps"])
+    if hp.get("use_ema"):
+        state = optim.ema_init(theta, state)
+        step = functools.partial(optim.ema_step, step=step, momentum=hp["ema_momentum"],
+                                 overwrite_every=hp.get("ema_overwrite_frequency"))
+    for updates in case["updates"]:
+        grads = [convert(np.array(u, dtype)) for u in updates]
+        state, theta = step(state, theta, grads, inplace=inplace, **kwargs)
+        yield theta, getattr(state, "average", None)
 
 
 def tolerance(case):

@@ -11,8 +11,9 @@ from ngc_rules.optim import _math
 
 COMPUTE_CAPABILITIES = [(7, 5), (8, 0), (9, 0)]
 DTYPES = ["float16", "float32", "float64"]
-STATE_ARRAYS = {"sgd": 0, "nag": 1, "adam": 2, "adam_lerp": 2, "amsgrad": 3, "amsgrad_lerp": 3}
-COEFFICIENTS = {"sgd": 1, "nag": 2}
+STATE_ARRAYS = {"sgd": 0, "nag": 1, "adam": 2, "adam_lerp": 2, "amsgrad": 3, "amsgrad_lerp": 3,
+                "accumulate": 0, "blend": 0, "assign": 0, "fill": 0}
+COEFFICIENTS = {"sgd": 1, "nag": 2, "accumulate": 2, "blend": 2, "assign": 0, "fill": 1}
 
 
 @pytest.fixture(scope="module")

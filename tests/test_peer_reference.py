@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from peers import core_cases, run_core, tolerance
+from peers import core_cases, keras_wrapped_cases, run_core, run_keras_wrapped, tolerance
 from reference import assert_close
 
 CASES = core_cases()
@@ -25,3 +25,14 @@ def test_matches_peer(case, inplace):
         for i, expected in enumerate(case["theta"][s]):
             assert theta[i].dtype == np.dtype(case["dtype"])
             assert_close(theta[i], expected, case["dtype"], ulps=tolerance(case))
+
+
+@pytest.mark.parametrize("inplace", [False, True], ids=["functional", "inplace"])
+@pytest.mark.parametrize("case", keras_wrapped_cases(), ids=lambda c: c["name"])
+def test_matches_keras_through_ema_and_accumulation(case, inplace):
+    for s, (theta, average) in enumerate(run_keras_wrapped(case, inplace=inplace)):
+        for i, expected in enumerate(case["theta"][s]):
+            assert_close(theta[i], expected, case["dtype"], ulps=tolerance(case))
+        if "ema" in case:
+            for i, expected in enumerate(case["ema"][s]):
+                assert_close(average[i], expected, case["dtype"], ulps=tolerance(case))

@@ -5,9 +5,13 @@ with Numba for the CPU (NumPy arrays) and CUDA (device arrays).
 """
 from ._registry import get_opt_init_fn, get_opt_step_fn
 from ._state import AdamState, AmsgradState, NagState
+from .accumulation import AccumulationState, accumulation_init, accumulation_step
 from .adam import adam_init, adam_step
+from .ema import EmaState, ema_finalize, ema_init, ema_step
 from .nag import nag_init, nag_step
 from .sgd import sgd_init, sgd_step
 
 __all__ = ["sgd_init", "sgd_step", "nag_init", "nag_step", "adam_init", "adam_step",
-           "get_opt_init_fn", "get_opt_step_fn", "NagState", "AdamState", "AmsgradState"]
+           "get_opt_init_fn", "get_opt_step_fn", "NagState", "AdamState", "AmsgradState",
+           "accumulation_init", "accumulation_step", "AccumulationState",
+           "ema_init", "ema_step", "ema_finalize", "EmaState"]

@@ -99,6 +99,26 @@ def apply(rule, state_type, opt_params, theta, updates, coefficients, inplace,
     return state_type(*new_states, counter(t)), new_theta
 
 
+def elementwise(rule, target, source, of_dtype, inplace):
+    """Run a one-array rule of ``_math`` (``accumulate``, ``blend``, ``assign``,
+    ``fill``) over ``target`` reading ``source``; ``of_dtype(dtype)`` gives its
+    coefficients. Returns the updated target tree."""
+    return _run(rule, target, source, (), (), lambda sq_norms: (of_dtype, None), inplace,
+                False)[1]
+
+
+def check_tree(tree, theta, name):
+    """Refuse a state tree that is not laid out like ``theta`` (before anything runs)."""
+    params, structure = flatten(theta, "theta")
+    for k, (array, p) in enumerate(zip(flatten_like(tree, structure, name), params)):
+        if not (hasattr(array, "shape") and hasattr(array, "dtype")):
+            raise TypeError(f"{structure.label(name, k)} must be an array, got "
+                            f"{type(array).__name__}")
+        if on_device(array) != on_device(p):
+            raise _mismatch(structure.label(name, k), on_device(p))
+        _check_like(structure, name, k, array, p, state_dtype(np.dtype(p.dtype)))
+
+
 def _run(rule, theta, updates, fields, state_trees, coefficients, inplace, needs_norms):
     params, structure = flatten(theta, "theta")
     grads = flatten_like(updates, structure, "updates")

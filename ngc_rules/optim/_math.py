@@ -118,6 +118,30 @@ def amsgrad(i, p, g, s, c, w):
     p[i] = adam_descend(theta, m, v_max, c)
 
 
+def accumulate(i, p, g, s, c, w):
+    """Gradient accumulation, ``p = sum``: ``sum <- (sum + g / loss_scale) / divisor``.
+
+    Coefficients ``(loss_scale, divisor)``; Keras divides, so this divides too.
+    """
+    p[i] = (p[i] + g[i] / c[0]) / c[1]
+
+
+def blend(i, p, g, s, c, w):
+    """Moving average of the weights, ``p = average``, ``g = theta``:
+    ``average <- moment(average, theta)``. Coefficients ``(keep, new)``."""
+    p[i] = moment(p[i], g[i], c[0], c[1])
+
+
+def assign(i, p, g, s, c, w):
+    """``p <- g`` (the weights take their moving average)."""
+    p[i] = g[i]
+
+
+def fill(i, p, g, s, c, w):
+    """``p <- c[0]`` (an accumulator is emptied)."""
+    p[i] = c[0]
+
+
 RULES = {
     "sgd": (sgd, {}),
     "nag": (nag, {}),
@@ -125,5 +149,9 @@ RULES = {
     "adam_lerp": (adam, {"moment": lerp}),
     "amsgrad": (amsgrad, {}),
     "amsgrad_lerp": (amsgrad, {"moment": lerp}),
+    "accumulate": (accumulate, {}),
+    "blend": (blend, {}),
+    "assign": (assign, {}),
+    "fill": (fill, {}),
 }
 """Every compiled rule, by name: the function and its global bindings."""

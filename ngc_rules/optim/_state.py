@@ -61,3 +61,12 @@ def advance_in_place(t):
         t[()] += 1
         return True
     return False
+
+
+def steps_taken(opt_params):
+    """The number of updates a state has applied (its counter ``t``; for a wrapper's
+    state, that of the state it wraps)."""
+    while hasattr(opt_params, "inner"):
+        opt_params = opt_params.inner
+    t = opt_params if isinstance(opt_params, np.ndarray) else getattr(opt_params, "t", None)
+    return read_counter(t, "opt_params.t")

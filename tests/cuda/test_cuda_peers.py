@@ -4,7 +4,7 @@ import pytest
 from numba import cuda
 
 from ngc_rules.optim import _cuda
-from peers import core_cases, run_core
+from peers import core_cases, keras_wrapped_cases, run_core, run_keras_wrapped
 from reference import assert_close
 
 
@@ -22,3 +22,13 @@ def test_sum_of_squares_over_many_blocks(monkeypatch):
     arrays = [np.arange(n, dtype=np.float32) - 3 for n in (0, 1, 70, 129)]
     got = _cuda.sum_squares(tuple(cuda.to_device(a) for a in arrays))
     np.testing.assert_allclose(got, [np.sum(a.astype(np.float64) ** 2) for a in arrays])
+
+
+@pytest.mark.parametrize("case", keras_wrapped_cases(), ids=lambda c: c["name"])
+def test_keras_ema_and_accumulation_on_device(case):
+    for s, (theta, average) in enumerate(run_keras_wrapped(case, convert=cuda.to_device,
+                                                           inplace=True)):
+        for i, expected in enumerate(case["theta"][s]):
+            assert_close(theta[i].copy_to_host(), expected, case["dtype"], ulps=4)
+        for i, expected in enumerate(case.get("ema", [[]] * (s + 1))[s]):
+            assert_close(average[i].copy_to_host(), expected, case["dtype"], ulps=4)
