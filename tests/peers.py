@@ -8,6 +8,7 @@ import functools
 import numpy as np
 
 from ngc_rules import optim, schedules
+from ngc_rules.compat.keras import Adam
 from reference import load_cases
 
 PEER_FILES = ["keras.json", "torch.json", "optax.json"]
@@ -106,6 +107,26 @@ def run_keras_wrapped(case, convert=np.asarray, inplace=False):
         grads = [convert(np.array(u, dtype)) for u in updates]
         state, theta = step(state, theta, grads, inplace=inplace, **kwargs)
         yield theta, getattr(state, "average", None)
+
+
+def keras_optimizer(case):
+    hp = dict(case["hyperparams"])
+    schedule = case.get("learning_rate_schedule")
+    if schedule:
+        hp["learning_rate"] = schedules.SCHEDULES[schedule["kind"]](
+            **{k: v for k, v in schedule.items() if k != "kind"})
+    return Adam(**hp)
+
+
+def replay_keras_facade(case, convert=np.asarray):
+    """Yields ``(variables, optimizer)`` after each ``apply_gradients``."""
+    dtype = np.dtype(case["dtype"])
+    variables = [convert(np.array(p, dtype)) for p in case["theta0"]]
+    optimizer = keras_optimizer(case)
+    for updates in case["updates"]:
+        grads = [convert(np.array(u, dtype)) for u in updates]
+        optimizer.apply_gradients(zip(grads, variables))
+        yield variables, optimizer
 
 
 def tolerance(case):

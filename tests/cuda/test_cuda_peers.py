@@ -4,8 +4,9 @@ import pytest
 from numba import cuda
 
 from ngc_rules.optim import _cuda
-from peers import core_cases, keras_wrapped_cases, run_core, run_keras_wrapped
-from reference import assert_close
+from peers import (core_cases, keras_wrapped_cases, replay_keras_facade, run_core,
+                   run_keras_wrapped)
+from reference import assert_close, load_cases
 
 
 @pytest.mark.parametrize("inplace", [False, True], ids=["functional", "inplace"])
@@ -32,3 +33,10 @@ def test_keras_ema_and_accumulation_on_device(case):
             assert_close(theta[i].copy_to_host(), expected, case["dtype"], ulps=4)
         for i, expected in enumerate(case.get("ema", [[]] * (s + 1))[s]):
             assert_close(average[i].copy_to_host(), expected, case["dtype"], ulps=4)
+
+
+@pytest.mark.parametrize("case", load_cases("keras.json"), ids=lambda c: c["name"])
+def test_keras_facade_on_device(case):
+    for s, (variables, optimizer) in enumerate(replay_keras_facade(case, cuda.to_device)):
+        for i, expected in enumerate(case["theta"][s]):
+            assert_close(variables[i].copy_to_host(), expected, case["dtype"], ulps=4)
