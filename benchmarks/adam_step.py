@@ -77,10 +77,13 @@ def measure(size, with_kernels):
            "ngc_rules_GBps": BYTES_PER_PARAMETER * size / ours / 1e9}
     if with_kernels:
         flat = (theta[0],), (grads[0],), ((state.m[0], state.v[0]),)
-        c = np.array([1e-3, .9, .1, .999, .001, .5, .5, 1e-8], np.float32)
+        # keep1, new1, keep2, new2, lr, scale2, root, eps, decay, l2, clip_value,
+        # param_clip, max_scale: plain Adam mid-run
+        c = np.array([.9, .1, .999, .001, 2e-3, 1.5, 0, 1e-8, 0, 0, np.inf, np.inf, 1],
+                     np.float32)
         for parallel in (False, True):
             kernel = _cpu.KERNELS["adam", parallel]
-            args = flat + (c,)
+            args = flat + (c, np.ones(1, np.float32))
             row[f"{'parallel' if parallel else 'serial'}_kernel_s"] = \
                 seconds_per_call(lambda: kernel(*args))[0]
     return row

@@ -4,6 +4,8 @@ import numbers
 
 import numpy as np
 
+from ..schedules import LearningRateSchedule
+
 
 def real(name, value):
     """``value`` as a finite Python float, or a TypeError/ValueError naming ``name``."""
@@ -62,7 +64,6 @@ def optional_positive(name, value):
 def learning_rate(name, value, steps_taken):
     """The rate for this step: a number, a schedule called with the number of steps
     taken so far, or a callable with no arguments; ``>= 0``."""
-    from ..schedules import LearningRateSchedule
     if isinstance(value, LearningRateSchedule):
         value = value(steps_taken)
     elif callable(value):

@@ -1,5 +1,6 @@
 """Adam as a decoupled step function (``ngclearn.utils.optim``), with every option of the
 Adam family found in Keras, tf.keras, neon, OpenFL, PyTorch and Optax (``docs/adam.md``)."""
+import functools
 import math
 
 import numpy as np
@@ -149,25 +150,38 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
 
         def of_dtype(dtype):
             f = dtype.type
-            bias1 = f(1) - f(beta1) ** f(t)
-            bias2 = f(1) - f(beta2) ** f(t)
+            b1, new1, b2, new2, root, epsilon, penalty, bound, limit, one = _constants(
+                dtype, beta1, beta2, eps_root, eps, l2, clip_value, param_clip)
+            bias1 = one - f(b1) ** f(t)
+            bias2 = one - f(b2) ** f(t)
             if epsilon_hat:
-                lr, scale2 = f(rate) * np.sqrt(bias2) / bias1, f(1)
+                lr, scale2 = f(rate) * np.sqrt(bias2) / bias1, one
             else:
-                lr, scale2 = f(rate) / bias1, f(1) / bias2
-            max_scale = f(1)
+                lr, scale2 = f(rate) / bias1, one / bias2
+            max_scale = one
             if amsgrad == "corrected":
-                max_scale, scale2 = scale2, f(1)
-            return (f(beta1), f(1.0 - beta1), f(beta2), f(1.0 - beta2), f(step_scale) * lr,
-                    scale2, f(eps_root), f(eps), f(weight_decay) * f(rate), f(l2),
-                    f(math.inf if clip_value is None else clip_value),
-                    f(math.inf if param_clip is None else param_clip), max_scale)
+                max_scale, scale2 = scale2, one
+            # Python floats hold these float32 values exactly and convert much faster
+            return (b1, new1, b2, new2, float(lr if step_scale == 1.0 else f(step_scale) * lr),
+                    float(scale2), root, epsilon,
+                    float(f(weight_decay) * f(rate)) if weight_decay else 0.0,
+                    penalty, bound, limit, float(max_scale))
 
         return of_dtype, multipliers
 
     rule = ("amsgrad" if amsgrad else "adam") + ("_lerp" if moments == "lerp" else "")
     return apply(rule, state_type, opt_params, theta, updates, coefficients, inplace,
                  needs_norms=bool(chosen))
+
+
+@functools.lru_cache(maxsize=64)
+def _constants(dtype, beta1, beta2, eps_root, eps, l2, clip_value, param_clip):
+    """The step-independent coefficients in ``dtype`` (computed once per setting)."""
+    f = dtype.type
+    numbers = (beta1, 1.0 - beta1, beta2, 1.0 - beta2, eps_root, eps, l2,
+               math.inf if clip_value is None else clip_value,
+               math.inf if param_clip is None else param_clip)
+    return tuple(float(f(x)) for x in numbers) + (f(1),)
 
 
 def _norm_scales(sq_norms, loss_scale, clip_norm, global_clip_norm, step_clip_norm):
