@@ -47,20 +47,25 @@ def run(name, params, grads, states, coefficients, multipliers, dtype):
                                                np.array(multipliers, dtype))
 
 
-@njit(error_model="numpy", cache=True, nogil=True)
 def _sum_squares(arrays, out):
     for k in range(len(arrays)):
         a = arrays[k]
         total = 0.0
-        for i in range(a.size):
+        for i in prange(a.size):
             x = np.float64(a[i])
             total += x * x
         out[k] = total
+
+
+# Reassociation lets the float64 sum vectorize (and split across threads).
+_SUM_SQUARES = {parallel: njit(parallel=parallel, fastmath={"reassoc"}, **_OPTIONS)(_sum_squares)
+                for parallel in (False, True)}
 
 
 def sum_squares(arrays):
     """``sum(a**2)`` of each 1-D array of a tuple, accumulated in float64."""
     out = np.empty(len(arrays))
     if arrays:
-        _sum_squares(arrays, out)
+        total = sum(a.size for a in arrays)
+        _SUM_SQUARES[total >= PARALLEL_THRESHOLD](arrays, out)
     return out
