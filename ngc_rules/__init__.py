@@ -6,4 +6,5 @@ from .optim import (AdamState, AmsgradState, NagState, adam_init, adam_step, get
 __version__ = "0.1.0"
 
 __all__ = ["sgd_init", "sgd_step", "nag_init", "nag_step", "adam_init", "adam_step",
-           "get_opt_init_fn", "get_opt_step_fn", "NagState", "AdamState", "AmsgradState", "__version__"]
+           "get_opt_init_fn", "get_opt_step_fn", "NagState", "AdamState", "AmsgradState",
+           "__version__"]

@@ -128,7 +128,8 @@ class Adam:
     def _step_function(self):
         step = functools.partial(
             optim.adam_step, beta1=self.beta_1, beta2=self.beta_2, eps=self.epsilon,
-            epsilon_hat=True, moments="lerp", amsgrad=self.amsgrad,
+            epsilon_hat=True, moments="lerp", scalar_precision="param",
+            amsgrad=self.amsgrad,
             weight_decay=self.weight_decay or 0.0, clip_norm=self.clipnorm or None,
             global_clip_norm=self.global_clipnorm or None,
             clip_value=self.clipvalue or None)

@@ -1,8 +1,9 @@
 """Optimizer states and the step counter.
 
 States unpack like ngc-learn's tuples: SGD's state is the counter ``t`` itself, NAG's is
-``(phi, t)`` and Adam's ``(m, v, t)`` (``(m, v, v_max, t)`` with AMSGrad). The counter is a 0-d int64 array, so an in-place
-step can advance it without allocating and it stays exact over any run length.
+``(phi, t)`` and Adam's ``(m, v, t)`` (``(m, v, v_max, t)`` with AMSGrad). The counter
+is a 0-d int64 array, so an in-place step can advance it without allocating and it stays
+exact over any run length.
 """
 import math
 from typing import Any, NamedTuple

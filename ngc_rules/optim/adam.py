@@ -11,6 +11,8 @@ from ._state import AdamState, AmsgradState, counter
 
 _AMSGRAD = (False, True, "raw", "corrected")
 _MOMENTS = ("ema", "lerp")
+_PRECISIONS = ("float64", "param")
+_FLOAT64 = np.dtype(np.float64)
 
 
 def adam_init(theta, *, amsgrad=False, initial_accumulator_value=0.0):
@@ -32,6 +34,7 @@ def adam_init(theta, *, amsgrad=False, initial_accumulator_value=0.0):
 
 def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps=1e-8, *,
               epsilon_hat=False, eps_root=0.0, amsgrad=False, moments="ema",
+              scalar_precision="float64",
               weight_decay=0.0, l2=0.0, maximize=False, loss_scale=1.0, clip_value=None,
               clip_norm=None, global_clip_norm=None, step_clip_norm=None, param_clip=None,
               inplace=False):
@@ -67,8 +70,9 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
        ``eps_root`` is added under the root (Optax).
     6. ``theta <- clip(theta, -param_clip, param_clip)`` (neon).
 
-    Scalar coefficients (bias corrections included) are computed on the host in the
-    parameters' precision, as the peers do; the norms take one reduction pass first.
+    Scalar coefficients (bias corrections included) are computed once per step on the
+    host, in float64 or in the parameters' precision (``scalar_precision``); the norms
+    take one reduction pass first.
 
     Args:
         opt_params: ``(m, v, t)`` from :func:`adam_init`, or ``(m, v, v_max, t)`` from
@@ -85,6 +89,9 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
         eps_root: added to the bias-corrected second moment under the root, ``>= 0``.
         amsgrad: ``False``, ``True`` (same as ``"raw"``) or ``"corrected"`` (see 4).
         moments: ``"ema"`` or ``"lerp"`` arithmetic for the moving averages (see 3).
+        scalar_precision: where the per-step scalars (bias corrections, step size) are
+            computed: ``"float64"`` (PyTorch, neon and OpenFL use Python floats) or
+            ``"param"``, the parameters' dtype (Keras and JAX libraries).
         weight_decay: decoupled weight decay, ``>= 0``.
         l2: coupled L2 penalty added to the update, ``>= 0``.
         maximize: ascend instead of descend.
@@ -119,6 +126,7 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
     eps_root = _checks.at_least("eps_root", eps_root, 0.0)
     amsgrad = _checks.one_of("amsgrad", amsgrad, _AMSGRAD)
     moments = _checks.one_of("moments", moments, _MOMENTS)
+    scalar_precision = _checks.one_of("scalar_precision", scalar_precision, _PRECISIONS)
     weight_decay = _checks.at_least("weight_decay", weight_decay, 0.0)
     l2 = _checks.at_least("l2", l2, 0.0)
     loss_scale = _checks.positive("loss_scale", loss_scale)
@@ -149,6 +157,8 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
             [sign / loss_scale * w for w in clip_scales]
 
         def of_dtype(dtype):
+            if scalar_precision == "float64":
+                dtype = _FLOAT64
             f = dtype.type
             b1, new1, b2, new2, root, epsilon, penalty, bound, limit, one = _constants(
                 dtype, beta1, beta2, eps_root, eps, l2, clip_value, param_clip)
