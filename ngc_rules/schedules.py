@@ -59,46 +59,42 @@ class LearningRateSchedule:
         return type(self) is type(other) and self._config == other._config
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _StepDecay(LearningRateSchedule):
+    """A decay driven by ``p = step / decay_steps`` (floored with ``staircase=True``)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name=None):
+        _positive_steps("decay_steps", decay_steps)
+        self._config = dict(initial_learning_rate=initial_learning_rate,
+                            decay_steps=decay_steps, decay_rate=decay_rate,
+                            staircase=staircase, name=name or type(self).__name__)
+
+    def _progress(self, step):
+        p = step / _F(self._config["decay_steps"])
+        return np.floor(p) if self._config["staircase"] else p
+
+
+class ExponentialDecay(_StepDecay):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)``.
 
     With ``staircase=True`` the exponent is ``floor(step / decay_steps)``.
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="ExponentialDecay"):
-        _positive_steps("decay_steps", decay_steps)
-        self._config = dict(initial_learning_rate=initial_learning_rate,
-                            decay_steps=decay_steps, decay_rate=decay_rate,
-                            staircase=staircase, name=name)
-
     def rate(self, step):
         c = self._config
-        p = step / _F(c["decay_steps"])
-        if c["staircase"]:
-            p = np.floor(p)
-        return _F(c["initial_learning_rate"]) * _F(c["decay_rate"]) ** p
+        return _F(c["initial_learning_rate"]) * _F(c["decay_rate"]) ** self._progress(step)
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``.
 
     With ``staircase=True``, ``step / decay_steps`` is floored.
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="InverseTimeDecay"):
-        _positive_steps("decay_steps", decay_steps)
-        self._config = dict(initial_learning_rate=initial_learning_rate,
-                            decay_steps=decay_steps, decay_rate=decay_rate,
-                            staircase=staircase, name=name)
-
     def rate(self, step):
         c = self._config
-        p = step / _F(c["decay_steps"])
-        if c["staircase"]:
-            p = np.floor(p)
-        return _F(c["initial_learning_rate"]) / (_F(1) + _F(c["decay_rate"]) * p)
+        return _F(c["initial_learning_rate"]) / (_F(1) + _F(c["decay_rate"])
+                                                 * self._progress(step))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
