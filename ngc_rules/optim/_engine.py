@@ -75,10 +75,10 @@ def apply(rule, state_type, opt_params, theta, updates, coefficients, inplace,
     before any is touched. It returns ``(of_dtype, multipliers)``: ``of_dtype(dtype)``
     gives the coefficient tuple computed in the compute ``dtype``, and ``multipliers``
     the gradient multiplier of each tensor (a list, or one number for all, or None for
-    all ones). ``sq_norms`` holds each
-    update tensor's ``sum(u**2)`` when ``needs_norms``, else None. ``state_type`` is the
-    state's NamedTuple (its last field is the counter ``t``), or None when the state is
-    the counter alone. Returns ``(opt_params, theta)``.
+    all ones). ``sq_norms`` holds each update tensor's ``sum(u**2)`` when
+    ``needs_norms``, else None. ``state_type`` is the state's NamedTuple (its last field
+    is the counter ``t``), or None when the state is the counter alone. Returns
+    ``(opt_params, theta)``.
     """
     fields = () if state_type is None else state_type._fields[:-1]
     if state_type is None:
@@ -86,7 +86,7 @@ def apply(rule, state_type, opt_params, theta, updates, coefficients, inplace,
     else:
         if not isinstance(opt_params, tuple) or len(opt_params) != len(fields) + 1:
             expected = ", ".join(state_type._fields)
-            raise TypeError(f"opt_params must be an {state_type.__name__} ({expected}) "
+            raise TypeError(f"opt_params must be the {state_type.__name__} ({expected}) "
                             f"from the init function, got {type(opt_params).__name__}")
         *state_trees, t_old = opt_params
     t = read_counter(t_old, "opt_params.t" if state_type else "opt_params") + 1
@@ -111,6 +111,7 @@ def check_tree(tree, theta, name):
     """Refuse a state tree that is not laid out like ``theta`` (before anything runs)."""
     params, structure = flatten(theta, "theta")
     for k, (array, p) in enumerate(zip(flatten_like(tree, structure, name), params)):
+        p = p if hasattr(p, "dtype") else np.asarray(p)
         if not (hasattr(array, "shape") and hasattr(array, "dtype")):
             raise TypeError(f"{structure.label(name, k)} must be an array, got "
                             f"{type(array).__name__}")
