@@ -171,10 +171,8 @@ class Adam:
             raise ValueError(f"No gradient for the variables at positions {missing}: every "
                              f"variable the optimizer was built with needs one")
         # the schedule is evaluated here, at the raw call count, as Keras does
-        rate = self._learning_rate if isinstance(self._learning_rate, float) \
-            else self.learning_rate
         self._state, _ = self._step_function()(
-            self._state, self._variables, grads, eta=rate, inplace=True,
+            self._state, self._variables, grads, eta=self.learning_rate, inplace=True,
             **({"loss_scale": self.loss_scale_factor} if self.loss_scale_factor else {}))
         self._iterations += 1
 

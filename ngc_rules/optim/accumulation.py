@@ -76,9 +76,9 @@ def accumulation_step(opt_params, theta, updates, *, every, step=adam_step, loss
     else:
         mean = elementwise("accumulate", grad_sum, updates,
                            lambda dtype: (loss_scale, float(every)), inplace=False)
-        eta = hyperparameters.get("eta")
-        if eta is not None and not isinstance(eta, (int, float)):
-            hyperparameters["eta"] = _checks.learning_rate("eta", eta, calls)
+        if "eta" in hyperparameters:  # a schedule sees the raw call count, as in Keras
+            hyperparameters["eta"] = _checks.learning_rate("eta", hyperparameters["eta"],
+                                                           calls)
         inner, theta = step(inner, theta, mean, inplace=inplace, **hyperparameters)
         grad_sum = elementwise("fill", grad_sum, grad_sum, lambda dtype: (0.0,), inplace)
     if inplace and advance_in_place(opt_params.calls):
