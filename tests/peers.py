@@ -40,19 +40,26 @@ def _torch(hp, case):
     return step
 
 
+def _torch_sgd(hp, case):
+    return dict(eta=hp["lr"], mu=hp.get("momentum", 0.0), nesterov=hp.get("nesterov", False),
+                dampening=hp.get("dampening", 0.0), l2=hp.get("weight_decay", 0.0),
+                maximize=hp.get("maximize", False))
+
+
 def _optax(hp, case):
     step = dict(eta=hp["learning_rate"], beta1=hp.get("b1", 0.9), beta2=hp.get("b2", 0.999),
                 eps=hp.get("eps", 1e-8), eps_root=hp.get("eps_root", 0.0))
-    if case["optimizer"] == "amsgrad":
-        step["amsgrad"] = "corrected"
-    if case["optimizer"] == "adamw":
-        step["weight_decay"] = hp.get("weight_decay", 1e-4)
-    return step
+    variant = {"amsgrad": {"amsgrad": "corrected"},
+               "adamw": {"weight_decay": hp.get("weight_decay", 1e-4)},
+               "nadam": {"nesterov": True}, "adamax": {"infinity_norm": True}}
+    return dict(step, **variant.get(case["optimizer"], {}))
 
 
 TRANSLATIONS = {("keras", "adam"): _keras, ("torch", "adam"): _torch,
-                ("torch", "adamw"): _torch, ("optax", "adam"): _optax,
-                ("optax", "amsgrad"): _optax, ("optax", "adamw"): _optax}
+                ("torch", "adamw"): _torch, ("torch", "sgd"): _torch_sgd,
+                ("optax", "adam"): _optax, ("optax", "amsgrad"): _optax,
+                ("optax", "adamw"): _optax, ("optax", "nadam"): _optax,
+                ("optax", "adamax"): _optax}
 KERAS_WRAPPERS = ("use_ema", "gradient_accumulation_steps")
 
 
@@ -65,20 +72,23 @@ def core_cases():
 
 
 def core_call(case):
-    """``(init_kwargs, step_kwargs)`` of ours for a peer case."""
+    """``(init, step, step_kwargs)`` of ours for a peer case."""
     step = TRANSLATIONS[case["library"], case["optimizer"]](case["hyperparams"], case)
-    return {"amsgrad": bool(step.get("amsgrad"))}, step
+    if case["optimizer"] == "sgd":
+        return optim.momentum_init, optim.momentum_step, step
+    init = functools.partial(optim.adam_init, amsgrad=bool(step.get("amsgrad")))
+    return init, optim.adam_step, step
 
 
 def run_core(case, convert=np.asarray, inplace=False):
-    """Replay ``case`` through ``adam_step``; yields the parameters after each step."""
+    """Replay ``case`` through our step function; yields the parameters after each step."""
     dtype = np.dtype(case["dtype"])
-    init_kwargs, step_kwargs = core_call(case)
+    init, step, step_kwargs = core_call(case)
     theta = [convert(np.array(p, dtype)) for p in case["theta0"]]
-    state = optim.adam_init(theta, **init_kwargs)
+    state = init(theta)
     for updates in case["updates"]:
         grads = [convert(np.array(u, dtype)) for u in updates]
-        state, theta = optim.adam_step(state, theta, grads, inplace=inplace, **step_kwargs)
+        state, theta = step(state, theta, grads, inplace=inplace, **step_kwargs)
         yield theta
 
 

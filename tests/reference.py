@@ -9,7 +9,9 @@ import numpy as np
 
 DATA = Path(__file__).parent / "data"
 DEFAULTS = {"sgd": {"eta": 0.001}, "nag": {"eta": 0.01, "mu": 0.9},
-            "adam": {"eta": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}}
+            "adam": {"eta": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+            "momentum": {"eta": 0.01, "mu": 0.9}}
+DEFAULTS["nadam"] = DEFAULTS["adamax"] = DEFAULTS["adam"]
 
 
 def load_cases(filename):
@@ -36,7 +38,33 @@ def adam(theta, u, state, t, eta, beta1, beta2, eps):
     return theta - eta * m_hat / (np.sqrt(v_hat) + eps), (m, v)
 
 
-RULES = {"sgd": (sgd, 0), "nag": (nag, 1), "adam": (adam, 2)}
+def momentum(theta, u, state, t, eta, mu, nesterov=False, l2=0.0):
+    """PyTorch's SGD with momentum (no dampening): the buffer starts as the first u."""
+    (buf,) = state
+    u = u + l2 * theta
+    buf = mu * buf + u if t > 1 else u
+    return theta - eta * (u + mu * buf if nesterov else buf), (buf,)
+
+
+def nadam(theta, u, state, t, eta, beta1, beta2, eps):
+    """Optax's nadam: Adam with the look-ahead first moment."""
+    m, v = state
+    m = beta1 * m + (1 - beta1) * u
+    v = beta2 * v + (1 - beta2) * u ** 2
+    m_hat = beta1 * m / (1 - beta1 ** (t + 1)) + (1 - beta1) * u / (1 - beta1 ** t)
+    return theta - eta * m_hat / (np.sqrt(v / (1 - beta2 ** t)) + eps), (m, v)
+
+
+def adamax(theta, u, state, t, eta, beta1, beta2, eps):
+    """Optax's adamax: the second moment is an infinity norm, eps inside the maximum."""
+    m, v = state
+    m = beta1 * m + (1 - beta1) * u
+    v = np.maximum(beta2 * v, np.abs(u) + eps)
+    return theta - eta * m / (1 - beta1 ** t) / v, (m, v)
+
+
+RULES = {"sgd": (sgd, 0), "nag": (nag, 1), "adam": (adam, 2), "momentum": (momentum, 1),
+         "nadam": (nadam, 2), "adamax": (adamax, 2)}
 
 
 def trajectory(rule, theta0, updates, **hyperparameters):

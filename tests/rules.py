@@ -1,4 +1,6 @@
 """The table every optimizer test runs over: each rule with non-default hyperparameters."""
+import functools
+
 import numpy as np
 
 from ngc_rules import optim
@@ -8,6 +10,12 @@ RULES = {
     "nag": (optim.nag_init, optim.nag_step, {"eta": 0.02, "mu": 0.7}),
     "adam": (optim.adam_init, optim.adam_step,
              {"eta": 0.01, "beta1": 0.8, "beta2": 0.95, "eps": 1e-6}),
+    "momentum": (optim.momentum_init, optim.momentum_step,
+                 {"eta": 0.03, "mu": 0.8, "nesterov": True, "l2": 0.01}),
+    "nadam": (optim.adam_init, functools.partial(optim.adam_step, nesterov=True),
+              {"eta": 0.01, "beta1": 0.8, "beta2": 0.95, "eps": 1e-6}),
+    "adamax": (optim.adam_init, functools.partial(optim.adam_step, infinity_norm=True),
+               {"eta": 0.01, "beta1": 0.8, "beta2": 0.95, "eps": 1e-6}),
 }
 SHAPES = [(), (0,), (1,), (7,), (3, 5), (2, 3, 4), (33, 17)]
 

@@ -12,8 +12,12 @@ from ngc_rules.optim import _math
 COMPUTE_CAPABILITIES = [(7, 5), (8, 0), (9, 0)]
 DTYPES = ["float16", "float32", "float64"]
 STATE_ARRAYS = {"sgd": 0, "nag": 1, "adam": 2, "adam_lerp": 2, "amsgrad": 3, "amsgrad_lerp": 3,
+                "nadam": 2, "adamax": 2, "momentum": 1,
                 "accumulate": 0, "blend": 0, "assign": 0, "fill": 0}
-COEFFICIENTS = {"sgd": 1, "nag": 2, "accumulate": 2, "blend": 2, "assign": 0, "fill": 1}
+ROOTED = ("adam", "adam_lerp", "amsgrad", "amsgrad_lerp", "nadam")
+"""The rules whose step divides by a square root, which must stay correctly rounded."""
+COEFFICIENTS = {"sgd": 1, "nag": 2, "momentum": 6, "accumulate": 2, "blend": 2, "assign": 0,
+                "fill": 1}
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +72,7 @@ def test_kernel_compiles_to_ptx(compiler, rule, dtype):
         ptx, _ = cuda.compile_ptx(_cuda.DRIVERS[rule], _signature(rule, n_tensors, dtype),
                                   cc=(8, 0))
         _check_ptx(ptx, (8, 0))
-        if rule.startswith(("adam", "amsgrad")):
+        if rule in ROOTED:
             assert ("sqrt.rn.f64" if dtype == "float64" else "sqrt.rn.f32") in ptx
 
 

@@ -1,4 +1,5 @@
-"""Every Keras, PyTorch and Optax trajectory that ``adam_step`` reproduces by itself."""
+"""Every Keras, PyTorch and Optax trajectory that our step functions reproduce by
+themselves."""
 import numpy as np
 import pytest
 
@@ -15,7 +16,8 @@ def test_every_core_option_of_the_peers_is_covered():
             "keras-adam-lossscale-1", "keras-adam-schedule-1", "keras-adam-combo-1",
             "torch-adam-amsgrad-2", "torch-adam-l2-2", "torch-adamw-2",
             "torch-adam-maximize-2", "torch-adam-f32-2", "optax-adam-epsroot-2",
-            "optax-amsgrad-2", "optax-adamw-2"} <= names
+            "optax-amsgrad-2", "optax-adamw-2", "optax-nadam-2", "optax-adamax-2",
+            "torch-sgd-nesterov-2"} <= names
 
 
 @pytest.mark.parametrize("inplace", [False, True], ids=["functional", "inplace"])

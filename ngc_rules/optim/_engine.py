@@ -84,7 +84,8 @@ def apply(rule, state_type, opt_params, theta, updates, coefficients, inplace,
     if state_type is None:
         t_old, state_trees = opt_params, ()
     else:
-        if not isinstance(opt_params, tuple) or len(opt_params) != len(fields) + 1:
+        if not isinstance(opt_params, tuple) or len(opt_params) != len(fields) + 1 or \
+                getattr(opt_params, "_fields", state_type._fields) != state_type._fields:
             expected = ", ".join(state_type._fields)
             raise TypeError(f"opt_params must be the {state_type.__name__} ({expected}) "
                             f"from the init function, got {type(opt_params).__name__}")

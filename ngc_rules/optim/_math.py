@@ -66,20 +66,38 @@ def nag(i, p, g, s, c, w):
     s[0][i] = phi
 
 
-ADAM_COEFFICIENTS = ("keep1", "new1", "keep2", "new2", "lr", "scale2", "root", "eps",
-                     "decay", "l2", "clip_value", "param_clip", "max_scale")
-"""The Adam coefficient tuple, in order; ``adam.py`` computes it on the host."""
-(KEEP1, NEW1, KEEP2, NEW2, LR, SCALE2, ROOT, EPS,
- DECAY, L2, CLIP_VALUE, PARAM_CLIP, MAX_SCALE) = range(len(ADAM_COEFFICIENTS))
+def momentum(i, p, g, s, c, w):
+    """SGD with momentum as PyTorch writes it, state ``s[0] = buf``. Coefficients
+    ``(eta, keep, new, now, ahead, l2)``:
 
-
-def adam_moments(i, theta, g, s, c, w):
-    """Gradient preprocessing and both moments of Adam; returns the new ``(m, v)``.
-
-    ``u = clip(w*g, clip_value) + l2*theta``;  ``m <- moment(m, u)``;
-    ``v <- moment(v, u^2)`` (state ``s[0] = m``, ``s[1] = v``).
+    ``u = w*g + l2*p;  buf <- keep*buf + new*u;  p <- p - eta*(now*u + ahead*buf)``,
+    with ``now = 1, ahead = mu`` for Nesterov momentum and ``now = 0, ahead = 1``
+    without.
     """
-    u = clip(g[i] * w, c[CLIP_VALUE]) + c[L2] * theta
+    eta, keep, new, now, ahead, l2 = c
+    theta = p[i]
+    u = g[i] * w + l2 * theta
+    buf = keep * s[0][i] + new * u
+    s[0][i] = buf
+    p[i] = theta - eta * (now * u + ahead * buf)
+
+
+ADAM_COEFFICIENTS = ("keep1", "new1", "keep2", "new2", "lr", "scale2", "root", "eps",
+                     "decay", "l2", "clip_value", "param_clip", "max_scale", "bias1",
+                     "next_bias1")
+"""The Adam coefficient tuple, in order; ``adam.py`` computes it on the host."""
+(KEEP1, NEW1, KEEP2, NEW2, LR, SCALE2, ROOT, EPS, DECAY, L2, CLIP_VALUE, PARAM_CLIP,
+ MAX_SCALE, BIAS1, NEXT_BIAS1) = range(len(ADAM_COEFFICIENTS))
+
+
+def gradient(i, theta, g, c, w):
+    """The update Adam averages: ``u = clip(w*g, clip_value) + l2*theta``."""
+    return clip(g[i] * w, c[CLIP_VALUE]) + c[L2] * theta
+
+
+def adam_moments(i, u, s, c):
+    """Both moments of Adam, ``m <- moment(m, u)``, ``v <- moment(v, u^2)`` (state
+    ``s[0] = m``, ``s[1] = v``); returns the new ``(m, v)``."""
     m = moment(s[0][i], u, c[KEEP1], c[NEW1])
     v = moment(s[1][i], u * u, c[KEEP2], c[NEW2])
     s[0][i] = m
@@ -87,10 +105,14 @@ def adam_moments(i, theta, g, s, c, w):
     return m, v
 
 
-def adam_descend(theta, m, v, c):
-    """``clip(theta - decay*theta - lr*m / (sqrt(scale2*v + root) + eps), param_clip)``."""
-    step = (c[LR] * m) / (math.sqrt(c[SCALE2] * v + c[ROOT]) + c[EPS])
+def descend(theta, step, c):
+    """``clip(theta - decay*theta - step, param_clip)``."""
     return clip(theta - c[DECAY] * theta - step, c[PARAM_CLIP])
+
+
+def adam_descend(theta, m, v, c):
+    """Adam's step from ``m`` and ``v``: ``lr*m / (sqrt(scale2*v + root) + eps)``."""
+    return descend(theta, (c[LR] * m) / (math.sqrt(c[SCALE2] * v + c[ROOT]) + c[EPS]), c)
 
 
 def adam(i, p, g, s, c, w):
@@ -101,7 +123,7 @@ def adam(i, p, g, s, c, w):
     ``lr = eta*sqrt(1-b2^t)/(1-b1^t)``, ``scale2 = 1``.
     """
     theta = p[i]
-    m, v = adam_moments(i, theta, g, s, c, w)
+    m, v = adam_moments(i, gradient(i, theta, g, c, w), s, c)
     p[i] = adam_descend(theta, m, v, c)
 
 
@@ -112,10 +134,32 @@ def amsgrad(i, p, g, s, c, w):
     ``max_scale = 1/(1-b2^t)`` with ``scale2 = 1`` that of the bias-corrected one (Optax).
     """
     theta = p[i]
-    m, v = adam_moments(i, theta, g, s, c, w)
+    m, v = adam_moments(i, gradient(i, theta, g, c, w), s, c)
     v_max = maximum(s[2][i], c[MAX_SCALE] * v)
     s[2][i] = v_max
     p[i] = adam_descend(theta, m, v_max, c)
+
+
+def nadam(i, p, g, s, c, w):
+    """Adam with Nesterov momentum (Optax's ``nadam``): the step takes the look-ahead
+    ``b1 * m/(1-b1^(t+1)) + (1-b1) * u/(1-b1^t)`` in place of ``m_hat`` (``lr = eta``)."""
+    theta = p[i]
+    u = gradient(i, theta, g, c, w)
+    m, v = adam_moments(i, u, s, c)
+    look_ahead = c[KEEP1] * (m / c[NEXT_BIAS1]) + c[NEW1] * (u / c[BIAS1])
+    p[i] = adam_descend(theta, look_ahead, v, c)
+
+
+def adamax(i, p, g, s, c, w):
+    """Adamax (Optax's formulas): ``v <- max(b2*v, |u| + eps)`` and
+    ``theta <- theta - lr * (m/(1-b1^t)) / v`` (``lr = eta``)."""
+    theta = p[i]
+    u = gradient(i, theta, g, c, w)
+    m = moment(s[0][i], u, c[KEEP1], c[NEW1])
+    v = maximum(c[KEEP2] * s[1][i], abs(u) + c[EPS])
+    s[0][i] = m
+    s[1][i] = v
+    p[i] = descend(theta, c[LR] * ((m / c[BIAS1]) / v), c)
 
 
 def accumulate(i, p, g, s, c, w):
@@ -149,6 +193,9 @@ RULES = {
     "adam_lerp": (adam, {"moment": lerp}),
     "amsgrad": (amsgrad, {}),
     "amsgrad_lerp": (amsgrad, {"moment": lerp}),
+    "nadam": (nadam, {}),
+    "adamax": (adamax, {}),
+    "momentum": (momentum, {}),
     "accumulate": (accumulate, {}),
     "blend": (blend, {}),
     "assign": (assign, {}),

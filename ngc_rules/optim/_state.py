@@ -19,6 +19,14 @@ class NagState(NamedTuple):
     """Number of steps taken (0-d int64 array)."""
 
 
+class MomentumState(NamedTuple):
+    """State of :func:`momentum_step`: the momentum buffer and the step counter."""
+    buf: Any
+    """Momentum buffer (theta's structure)."""
+    t: np.ndarray
+    """Number of steps taken (0-d int64 array)."""
+
+
 class AdamState(NamedTuple):
     """State of :func:`adam_step`: the two moment estimates and the step counter."""
     m: Any

@@ -33,8 +33,8 @@ def adam_init(theta, *, amsgrad=False, initial_accumulator_value=0.0):
 
 
 def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps=1e-8, *,
-              epsilon_hat=False, eps_root=0.0, amsgrad=False, moments="ema",
-              scalar_precision="float64",
+              epsilon_hat=False, eps_root=0.0, amsgrad=False, nesterov=False,
+              infinity_norm=False, moments="ema", scalar_precision="float64",
               weight_decay=0.0, l2=0.0, maximize=False, loss_scale=1.0, clip_value=None,
               clip_norm=None, global_clip_norm=None, step_clip_norm=None, param_clip=None,
               inplace=False):
@@ -70,6 +70,12 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
        ``eps_root`` is added under the root (Optax).
     6. ``theta <- clip(theta, -param_clip, param_clip)`` (neon).
 
+    Two variants replace the step (Optax's formulas, ``moments="ema"`` and the paper's
+    epsilon only): ``nesterov=True`` is Nadam, whose step takes the look-ahead
+    ``b1 * m/(1-b1^(t+1)) + (1-b1) * u/(1-b1^t)`` in place of ``m_hat``, and
+    ``infinity_norm=True`` is Adamax: ``v <- max(b2*v, |u| + eps)`` and
+    ``theta <- theta - eta * m_hat / v``.
+
     Scalar coefficients (bias corrections included) are computed once per step on the
     host, in float64 or in the parameters' precision (``scalar_precision``); the norms
     take one reduction pass first.
@@ -88,6 +94,8 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
         epsilon_hat: Keras' placement of ``eps`` (see 5).
         eps_root: added to the bias-corrected second moment under the root, ``>= 0``.
         amsgrad: ``False``, ``True`` (same as ``"raw"``) or ``"corrected"`` (see 4).
+        nesterov: Nadam's look-ahead first moment.
+        infinity_norm: Adamax's infinity-norm second moment.
         moments: ``"ema"`` or ``"lerp"`` arithmetic for the moving averages (see 3).
         scalar_precision: where the per-step scalars (bias corrections, step size) are
             computed: ``"float64"`` (PyTorch, neon and OpenFL use Python floats) or
@@ -125,6 +133,8 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
     eps = _checks.positive("eps", eps)
     eps_root = _checks.at_least("eps_root", eps_root, 0.0)
     amsgrad = _checks.one_of("amsgrad", amsgrad, _AMSGRAD)
+    nesterov = _checks.one_of("nesterov", nesterov, (False, True))
+    infinity_norm = _checks.one_of("infinity_norm", infinity_norm, (False, True))
     moments = _checks.one_of("moments", moments, _MOMENTS)
     scalar_precision = _checks.one_of("scalar_precision", scalar_precision, _PRECISIONS)
     weight_decay = _checks.at_least("weight_decay", weight_decay, 0.0)
@@ -143,6 +153,16 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
         raise ValueError("amsgrad='corrected' takes the maximum of the bias-corrected "
                          "second moment, which epsilon_hat=True never forms; use "
                          "amsgrad=True with epsilon_hat")
+    variant = "nadam" if nesterov else "adamax" if infinity_norm else None
+    if variant:
+        others = {"nesterov": nesterov and infinity_norm, "amsgrad": amsgrad,
+                  "epsilon_hat": epsilon_hat, "eps_root": eps_root and infinity_norm,
+                  'moments="lerp"': moments == "lerp"}
+        refused = [name for name, on in others.items() if on]
+        if refused:
+            raise ValueError(f"{'nesterov' if nesterov else 'infinity_norm'}=True follows "
+                             f"Optax's formulas and cannot be combined with "
+                             f"{', '.join(refused)}")
     state_type = AmsgradState if amsgrad else AdamState
     if isinstance(opt_params, (AdamState, AmsgradState)) and type(opt_params) is not state_type:
         raise TypeError(f"amsgrad={amsgrad!r} needs the state of "
@@ -164,7 +184,9 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
                 dtype, beta1, beta2, eps_root, eps, l2, clip_value, param_clip)
             bias1 = one - f(b1) ** f(t)
             bias2 = one - f(b2) ** f(t)
-            if epsilon_hat:
+            if variant:
+                lr, scale2 = f(rate), one / bias2
+            elif epsilon_hat:
                 lr, scale2 = f(rate) * np.sqrt(bias2) / bias1, one
             else:
                 lr, scale2 = f(rate) / bias1, one / bias2
@@ -175,11 +197,13 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
             return (b1, new1, b2, new2, float(lr if step_scale == 1.0 else f(step_scale) * lr),
                     float(scale2), root, epsilon,
                     float(f(weight_decay) * f(rate)) if weight_decay else 0.0,
-                    penalty, bound, limit, float(max_scale))
+                    penalty, bound, limit, float(max_scale), float(bias1),
+                    float(one - f(b1) ** f(t + 1)))
 
         return of_dtype, multipliers
 
-    rule = ("amsgrad" if amsgrad else "adam") + ("_lerp" if moments == "lerp" else "")
+    rule = variant or ("amsgrad" if amsgrad else "adam") + \
+        ("_lerp" if moments == "lerp" else "")
     return apply(rule, state_type, opt_params, theta, updates, coefficients, inplace,
                  needs_norms=bool(chosen))
 
