@@ -93,3 +93,15 @@ def test_sum_of_squares_compiles_to_ptx(compiler, dtype):
     _check_ptx(ptx, (8, 0))
     assert "atom.global.add.f64" in ptx
     assert "bar.sync" in ptx
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kernel", ["sum", "take", "put"])
+def test_row_kernels_compile_to_ptx(compiler, kernel, dtype):
+    cuda, _cuda = compiler
+    from numba import types
+    rows, index = types.Array(getattr(types, dtype), 2, "C"), _array("int64")
+    signature = {"sum": (rows, rows, index, index), "take": (rows, rows, index),
+                 "put": (rows, index, rows)}[kernel]
+    ptx, _ = cuda.compile_ptx(_cuda.ROW_KERNELS[kernel], signature, cc=(8, 0))
+    assert ".target sm_80" in ptx and ".entry" in ptx

@@ -11,9 +11,10 @@ from .ema import EmaState, ema_finalize, ema_init, ema_step
 from .momentum import momentum_init, momentum_step
 from .nag import nag_init, nag_step
 from .sgd import sgd_init, sgd_step
+from .sparse import IndexedSlices
 
 __all__ = ["sgd_init", "sgd_step", "nag_init", "nag_step", "adam_init", "adam_step",
            "get_opt_init_fn", "get_opt_step_fn", "NagState", "AdamState", "AmsgradState",
            "momentum_init", "momentum_step", "MomentumState",
            "accumulation_init", "accumulation_step", "AccumulationState",
-           "ema_init", "ema_step", "ema_finalize", "EmaState"]
+           "ema_init", "ema_step", "ema_finalize", "EmaState", "IndexedSlices"]

@@ -69,3 +69,24 @@ def sum_squares(arrays):
         total = sum(a.size for a in arrays)
         _SUM_SQUARES[total >= PARALLEL_THRESHOLD](arrays, out)
     return out
+
+
+# Row operations of sparse updates (``sparse.py``); NumPy's indexing does them exactly.
+def sum_rows(values, inverse, n_rows):
+    """Rows of ``values`` summed by group ``inverse``, in order of appearance."""
+    values = np.asarray(values)
+    summed = np.zeros((n_rows,) + values.shape[1:], values.dtype)
+    np.add.at(summed, inverse, values)
+    return summed
+
+
+def take_rows(source, rows):
+    return source[rows]
+
+
+def put_rows(target, rows, source):
+    target[rows] = source
+
+
+index_array = np.asarray
+zeros = np.zeros

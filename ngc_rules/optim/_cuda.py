@@ -42,9 +42,13 @@ def require_gpu():
                            "found no GPU or no NVIDIA driver")
 
 
+def _grid(size):
+    """Blocks for ``size`` elements, one per thread up to ``MAX_BLOCKS`` blocks."""
+    return max(1, min(MAX_BLOCKS, math.ceil(size / THREADS_PER_BLOCK)))
+
+
 def _blocks(arrays):
-    largest = max(a.size for a in arrays)
-    return max(1, min(MAX_BLOCKS, math.ceil(largest / THREADS_PER_BLOCK)))
+    return _grid(max(a.size for a in arrays))
 
 
 def run(name, params, grads, states, coefficients, multipliers, dtype):
@@ -96,6 +100,64 @@ def sum_squares(arrays):
     return out.copy_to_host()
 
 
+# Row operations of sparse updates (``sparse.py``), on 2-D views ``(rows, row length)``:
+# one thread per element of the compact rows.
+def _sum_rows(out, values, order, starts):
+    width = out.shape[1]
+    for flat in range(cuda.grid(1), out.size, cuda.gridsize(1)):
+        r = flat // width
+        j = flat % width
+        out[r, j] = 0
+        for q in range(starts[r], starts[r + 1]):  # in order of appearance
+            out[r, j] += values[order[q], j]
+
+
+def _take_rows(out, source, rows):
+    width = out.shape[1]
+    for flat in range(cuda.grid(1), out.size, cuda.gridsize(1)):
+        out[flat // width, flat % width] = source[rows[flat // width], flat % width]
+
+
+def _put_rows(target, rows, source):
+    width = source.shape[1]
+    for flat in range(cuda.grid(1), source.size, cuda.gridsize(1)):
+        target[rows[flat // width], flat % width] = source[flat // width, flat % width]
+
+
+ROW_KERNELS = {"sum": _sum_rows, "take": _take_rows, "put": _put_rows}
+"""The uncompiled row kernels, for ``cuda.compile_ptx``."""
+_SUM_ROWS, _TAKE_ROWS, _PUT_ROWS = (cuda.jit(k) for k in ROW_KERNELS.values())
+
+
+def _rows_2d(array):
+    return array.reshape(array.shape[0], array.size // max(array.shape[0], 1))
+
+
+def sum_rows(values, inverse, n_rows):
+    """Device rows of ``values`` summed by the host group array ``inverse``."""
+    values = as_device_array(values)
+    order = np.argsort(inverse, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=n_rows))])
+    out = cuda.device_array((n_rows,) + tuple(values.shape[1:]), values.dtype)
+    _SUM_ROWS[_grid(out.size), THREADS_PER_BLOCK](_rows_2d(out), _rows_2d(values),
+                                                  cuda.to_device(order), cuda.to_device(starts))
+    return out
+
+
+def take_rows(source, rows):
+    out = cuda.device_array((len(rows),) + tuple(source.shape[1:]), source.dtype)
+    _TAKE_ROWS[_grid(out.size), THREADS_PER_BLOCK](_rows_2d(out), _rows_2d(source), rows)
+    return out
+
+
+def put_rows(target, rows, source):
+    _PUT_ROWS[_grid(source.size), THREADS_PER_BLOCK](_rows_2d(target), rows, _rows_2d(source))
+
+
+def index_array(rows):
+    return cuda.to_device(rows)
+
+
 # Numba's own device arrays; Numba's CUDA simulator has its own class for them.
 _NUMBA_ARRAY = getattr(cuda.devicearray, "DeviceNDArrayBase", None) or \
     getattr(cuda.devicearray, "FakeCUDAArray")
@@ -113,6 +175,16 @@ def copy(array):
     new = cuda.device_array(array.shape, array.dtype)
     new.copy_to_device(array)
     return new
+
+
+def zeros(shape, dtype):
+    """A zero-filled device array, filled on the device."""
+    array = cuda.device_array(shape, dtype)
+    if array.size:
+        compute = np.dtype(np.float32) if array.dtype == np.float16 else array.dtype
+        flat = array.reshape(array.size)
+        run("fill", (flat,), (flat,), ((),), (0.0,), (1.0,), compute)
+    return array
 
 
 def full(shape, value, dtype):

@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 
-from . import _cpu
+from . import _cpu, sparse
 from ._state import advance_in_place, counter, read_counter
 from ._tree import flatten, flatten_like
 
@@ -68,7 +68,7 @@ def state_full(theta, value=0.0):
 
 
 def apply(rule, state_type, opt_params, theta, updates, coefficients, inplace,
-          needs_norms=False):
+          needs_norms=False, lazy=False):
     """One step of ``rule``; ``coefficients`` gives the kernel's numbers for step t.
 
     ``coefficients(t, sq_norms)`` is called once, after every array has been checked and
@@ -77,8 +77,9 @@ def apply(rule, state_type, opt_params, theta, updates, coefficients, inplace,
     the gradient multiplier of each tensor (a list, or one number for all, or None for
     all ones). ``sq_norms`` holds each update tensor's ``sum(u**2)`` when
     ``needs_norms``, else None. ``state_type`` is the state's NamedTuple (its last field
-    is the counter ``t``), or None when the state is the counter alone. Returns
-    ``(opt_params, theta)``.
+    is the counter ``t``), or None when the state is the counter alone. With ``lazy``,
+    an :class:`~ngc_rules.optim.sparse.IndexedSlices` update reads and writes only its
+    rows. Returns ``(opt_params, theta)``.
     """
     fields = () if state_type is None else state_type._fields[:-1]
     if state_type is None:
@@ -92,7 +93,8 @@ def apply(rule, state_type, opt_params, theta, updates, coefficients, inplace,
         *state_trees, t_old = opt_params
     t = read_counter(t_old, "opt_params.t" if state_type else "opt_params") + 1
     new_states, new_theta = _run(rule, theta, updates, fields, state_trees,
-                                 functools.partial(coefficients, t), inplace, needs_norms)
+                                 functools.partial(coefficients, t), inplace, needs_norms,
+                                 lazy)
     if inplace and advance_in_place(t_old):
         return opt_params, theta
     if state_type is None:
@@ -105,7 +107,7 @@ def elementwise(rule, target, source, of_dtype, inplace):
     ``fill``) over ``target`` reading ``source``; ``of_dtype(dtype)`` gives its
     coefficients. Returns the updated target tree."""
     return _run(rule, target, source, (), (), lambda sq_norms: (of_dtype, None), inplace,
-                False)[1]
+                False, False)[1]
 
 
 def check_tree(tree, theta, name):
@@ -121,7 +123,8 @@ def check_tree(tree, theta, name):
         _check_like(structure, name, k, array, p, state_dtype(np.dtype(p.dtype)))
 
 
-def _run(rule, theta, updates, fields, state_trees, coefficients, inplace, needs_norms):
+def _run(rule, theta, updates, fields, state_trees, coefficients, inplace, needs_norms,
+         lazy):
     params, structure = flatten(theta, "theta")
     grads = flatten_like(updates, structure, "updates")
     states = [flatten_like(tree, structure, f"opt_params.{field}")
@@ -129,7 +132,7 @@ def _run(rule, theta, updates, fields, state_trees, coefficients, inplace, needs
     device = on_device(params[0]) if params else False
     prepare = _device_leaf if device else _host_leaf
     leaves = [prepare(structure, fields, k, params[k], grads[k],
-                      [s[k] for s in states], inplace) for k in range(len(params))]
+                      [s[k] for s in states], inplace, lazy) for k in range(len(params))]
     target = _device_target() if device else _cpu
     groups = {}
     for k, leaf in enumerate(leaves):
@@ -147,6 +150,9 @@ def _run(rule, theta, updates, fields, state_trees, coefficients, inplace, needs
                    tuple([leaves[k].g for k in group]), tuple([leaves[k].s for k in group]),
                    c, [multipliers[k] for k in group] if isinstance(multipliers, list)
                    else [1.0 if multipliers is None else multipliers] * len(group), dtype)
+    for leaf in leaves:
+        for full, rows in leaf.write_back:
+            target.put_rows(full, leaf.rows, rows)
     if inplace:
         return state_trees, theta
     new_states = [structure.build([leaf.s_new[j] for leaf in leaves]) for j in range(len(fields))]
@@ -155,8 +161,23 @@ def _run(rule, theta, updates, fields, state_trees, coefficients, inplace, needs
 
 class _Leaf:
     """One tensor: the flat views the kernel updates in place (``p``, ``s``) and reads
-    (``g``), and in a functional step the new arrays handed back (``p_new``, ``s_new``)."""
-    __slots__ = ("p", "g", "s", "p_new", "s_new")
+    (``g``), and in a functional step the new arrays handed back (``p_new``, ``s_new``).
+
+    A lazy sparse update runs the kernel on copies of the touched ``rows`` only;
+    ``write_back`` pairs each full array with its updated rows."""
+    __slots__ = ("p", "g", "s", "p_new", "s_new", "rows", "write_back")
+
+    def __init__(self, p_new, s_new, g, rows, target, order="C"):
+        self.p_new, self.s_new, self.g, self.rows, self.write_back = p_new, s_new, g, rows, ()
+        updated = [p_new] + s_new
+        if rows is not None:
+            order = "C"
+            self.write_back = tuple((full, target.take_rows(full, self.rows))
+                                    for full in updated)
+            updated = [rows for _, rows in self.write_back]
+        p, *s = [a.ravel(order) if isinstance(a, np.ndarray) else a.reshape(a.size)
+                 for a in updated]
+        self.p, self.s = p, tuple(s)
 
 
 def _mismatch(what, device):
@@ -173,9 +194,9 @@ def _check_like(structure, name, k, array, p, dtype):
         raise TypeError(f"{structure.label(name, k)} has dtype {array.dtype}, expected {dtype}")
 
 
-def _host_leaf(structure, fields, k, p, g, states, inplace):
+def _host_leaf(structure, fields, k, p, g, states, inplace, lazy):
     label = structure.label
-    if on_device(g):
+    if on_device(g if not isinstance(g, sparse.IndexedSlices) else g.values):
         raise _mismatch(label("updates", k), device=False)
     if inplace:
         if not isinstance(p, np.ndarray):
@@ -192,10 +213,14 @@ def _host_leaf(structure, fields, k, p, g, states, inplace):
         p = np.asarray(p)
     _check_param_dtype(structure, k, p.dtype, device=False)
     order = "F" if p.flags.f_contiguous and not p.flags.c_contiguous else "C"
+    rows = None
+    if isinstance(g, sparse.IndexedSlices):
+        g, rows = sparse.prepare(g, p, label("updates", k), _cpu, lazy)
     g = np.asarray(g)
     if g.dtype.kind != "f":
         raise TypeError(f"{label('updates', k)} has dtype {g.dtype}, expected a float dtype")
-    _check_like(structure, "updates", k, g, p, g.dtype)
+    if rows is None:
+        _check_like(structure, "updates", k, g, p, g.dtype)
     checked = []
     for field, s in zip(fields, states):
         if on_device(s):
@@ -214,36 +239,40 @@ def _host_leaf(structure, fields, k, p, g, states, inplace):
     if not inplace:  # the kernel then updates fresh copies
         p = np.array(p, order=order)
         checked = [np.array(s, order=order) for s in checked]
-    leaf = _Leaf()
-    leaf.p_new, leaf.s_new = p, checked
-    leaf.p = p.ravel(order)
-    leaf.g = (g if g.dtype == p.dtype else g.astype(p.dtype)).ravel(order)
-    leaf.s = tuple([s.ravel(order) for s in checked])
-    return leaf
+    g = (g if g.dtype == p.dtype else g.astype(p.dtype)).ravel(order if rows is None else "C")
+    return _Leaf(p, checked, g, rows, _cpu, order)
 
 
-def _device_leaf(structure, fields, k, p, g, states, inplace):
+def _device_leaf(structure, fields, k, p, g, states, inplace, lazy):
     cuda = _device_target()
     if not on_device(p):
         raise _mismatch(structure.label("theta", k), device=True)
     p = cuda.as_device_array(p)
     _check_param_dtype(structure, k, p.dtype, device=True)
-    checked = []
-    for what, array, dtype in [("theta", p, p.dtype), ("updates", g, p.dtype)] + [
-            (f"opt_params.{f}", s, state_dtype(p.dtype)) for f, s in zip(fields, states)]:
+    rows = None
+    if isinstance(g, sparse.IndexedSlices):
+        label = structure.label("updates", k)
+        if not on_device(g.values):
+            raise _mismatch(f"{label}.values", device=True)
+        if g.values.dtype != p.dtype:
+            raise TypeError(f"{label}.values has dtype {g.values.dtype}, expected {p.dtype} "
+                            f"like theta")
+        g, rows = sparse.prepare(g, p, label, cuda, lazy)
+
+    def checked(what, array, dtype):
         if not on_device(array):
             raise _mismatch(structure.label(what, k), device=True)
         array = cuda.as_device_array(array)
         _check_like(structure, what, k, array, p, dtype)
         if not array.is_c_contiguous():
             raise ValueError(f"{structure.label(what, k)} must be a C-contiguous device array")
-        checked.append(array)
-    p, g, *states = checked
+        return array
+
+    p = checked("theta", p, p.dtype)
+    g = checked("updates", g, p.dtype) if rows is None else g
+    states = [checked(f"opt_params.{f}", s, state_dtype(p.dtype))
+              for f, s in zip(fields, states)]
     if not inplace:  # the kernel then updates fresh copies, made on the device
         p = cuda.copy(p)
         states = [cuda.copy(s) for s in states]
-    leaf = _Leaf()
-    leaf.p_new, leaf.s_new = p, states
-    leaf.p, leaf.g = p.reshape(p.size), g.reshape(g.size)
-    leaf.s = tuple(s.reshape(s.size) for s in states)
-    return leaf
+    return _Leaf(p, states, g.reshape(g.size), rows, cuda)

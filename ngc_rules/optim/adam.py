@@ -37,7 +37,7 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
               infinity_norm=False, moments="ema", scalar_precision="float64",
               weight_decay=0.0, l2=0.0, maximize=False, loss_scale=1.0, clip_value=None,
               clip_norm=None, global_clip_norm=None, step_clip_norm=None, param_clip=None,
-              inplace=False):
+              lazy=False, inplace=False):
     """One step of Adam (Kingma & Ba, 2015): ngc-learn's rule, and every option of the
     Adam family, fused into one pass over theta, u, m and v.
 
@@ -84,7 +84,8 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
         opt_params: ``(m, v, t)`` from :func:`adam_init`, or ``(m, v, v_max, t)`` from
             ``adam_init(theta, amsgrad=True)`` for AMSGrad.
         theta: the parameters: an array, or a list, tuple or dict of arrays.
-        updates: the updates ``u`` (gradients), in theta's structure and shapes.
+        updates: the updates ``u`` (gradients), in theta's structure and shapes; any of
+            them may be an :class:`~ngc_rules.IndexedSlices` (rows of a gradient).
         eta: the step size, ``>= 0``: a number, a schedule of :mod:`ngc_rules.schedules`
             (called with the steps taken before this one), or a callable with no
             arguments.
@@ -109,6 +110,9 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
         global_clip_norm: clip the L2 norm of all update tensors together.
         step_clip_norm: scale the step by ``c / max(global norm, c)`` (neon).
         param_clip: clip the parameters to ``[-param_clip, param_clip]`` after the step.
+        lazy: an ``IndexedSlices`` update touches only its rows: the other rows' moments
+            do not decay and the other rows do not move (PyTorch's ``SparseAdam``).
+            By default it is the dense gradient with zero rows (tf.keras).
         inplace: update ``theta`` and the state in place and return them (no allocation).
 
     Returns:
@@ -134,6 +138,7 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
     eps_root = _checks.at_least("eps_root", eps_root, 0.0)
     amsgrad = _checks.one_of("amsgrad", amsgrad, _AMSGRAD)
     nesterov = _checks.one_of("nesterov", nesterov, (False, True))
+    lazy = _checks.one_of("lazy", lazy, (False, True))
     infinity_norm = _checks.one_of("infinity_norm", infinity_norm, (False, True))
     moments = _checks.one_of("moments", moments, _MOMENTS)
     scalar_precision = _checks.one_of("scalar_precision", scalar_precision, _PRECISIONS)
@@ -205,7 +210,7 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
     rule = variant or ("amsgrad" if amsgrad else "adam") + \
         ("_lerp" if moments == "lerp" else "")
     return apply(rule, state_type, opt_params, theta, updates, coefficients, inplace,
-                 needs_norms=bool(chosen))
+                 needs_norms=bool(chosen), lazy=lazy)
 
 
 @functools.lru_cache(maxsize=64)
