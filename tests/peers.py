@@ -17,7 +17,7 @@ PEER_FILES = ["keras.json", "torch.json", "optax.json"]
 def _keras(hp, case):
     step = dict(eta=hp.get("learning_rate", 0.001), beta1=hp.get("beta_1", 0.9),
                 beta2=hp.get("beta_2", 0.999), eps=hp.get("epsilon", 1e-7),
-                epsilon_hat=True, moments="lerp", scalar_precision="param",
+                epsilon_hat=True, moments="lerp", scalar_precision="keras",
                 amsgrad=hp.get("amsgrad", False),
                 weight_decay=hp.get("weight_decay") or 0.0, clip_norm=hp.get("clipnorm"),
                 clip_value=hp.get("clipvalue"), global_clip_norm=hp.get("global_clipnorm"),

@@ -19,6 +19,7 @@ import functools
 import warnings
 
 from .. import optim, schedules
+from ._rates import rate_at, valid_learning_rate
 
 
 class Adam:
@@ -64,7 +65,7 @@ class Adam:
             raise ValueError(f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can "
                              f"be set. Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
                              f"global_clipnorm={global_clipnorm}")
-        self._set_learning_rate(learning_rate)
+        self._learning_rate = valid_learning_rate(learning_rate)
         self.name = name
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
         self.weight_decay = weight_decay
@@ -78,23 +79,10 @@ class Adam:
         self._state = None
 
     # -- learning rate -------------------------------------------------------------
-    def _set_learning_rate(self, learning_rate):
-        if not (callable(learning_rate) or isinstance(learning_rate, float)):
-            raise ValueError(
-                "Argument `learning_rate` should be float, or an instance of "
-                "LearningRateSchedule, or a callable (that takes in the current iteration "
-                f"value and returns the corresponding learning rate value). Received "
-                f"instead: learning_rate={learning_rate}")
-        self._learning_rate = learning_rate
-
     @property
     def learning_rate(self):
         """The current learning rate (a schedule is evaluated at the raw call count)."""
-        if isinstance(self._learning_rate, schedules.LearningRateSchedule):
-            return self._learning_rate(self._iterations)
-        if callable(self._learning_rate):
-            return float(self._learning_rate())
-        return self._learning_rate
+        return rate_at(self._learning_rate, self._iterations)
 
     @learning_rate.setter
     def learning_rate(self, learning_rate):
@@ -103,7 +91,7 @@ class Adam:
             raise TypeError("This optimizer was created with a `LearningRateSchedule` "
                             "object as its `learning_rate` constructor argument, hence its "
                             "learning rate is not settable.")
-        self._set_learning_rate(learning_rate)
+        self._learning_rate = valid_learning_rate(learning_rate)
 
     @property
     def iterations(self):
@@ -128,7 +116,7 @@ class Adam:
     def _step_function(self):
         step = functools.partial(
             optim.adam_step, beta1=self.beta_1, beta2=self.beta_2, eps=self.epsilon,
-            epsilon_hat=True, moments="lerp", scalar_precision="param",
+            epsilon_hat=True, moments="lerp", scalar_precision="keras",
             amsgrad=self.amsgrad,
             weight_decay=self.weight_decay or 0.0, clip_norm=self.clipnorm or None,
             global_clip_norm=self.global_clipnorm or None,

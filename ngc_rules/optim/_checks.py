@@ -48,6 +48,13 @@ def unit_interval(name, value):
     return value
 
 
+def integer(name, value):
+    """``value`` as a Python int, or a TypeError naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral)):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    return int(value)
+
+
 def one_of(name, value, choices):
     """``value`` if it is one of ``choices``, else a ValueError listing them."""
     if not any(value is c or (type(value) is type(c) and value == c) for c in choices):

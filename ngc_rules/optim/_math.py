@@ -44,8 +44,39 @@ def lerp(average, x, keep, new):
     return average + (x - average) * new
 
 
+def nearest(x, i, c):
+    """``x`` as computed: storing it rounds to the nearest value of the array's dtype."""
+    return x
+
+
+def uniform(i, key):
+    """A number in ``[0, 1)`` hashed from the element index and the step's key (integer
+    mixing in 32 bits, with constants small enough that int64 never overflows)."""
+    h = (i + key * 0x3C6EF35) & 0xFFFFFFFF
+    h = (((h >> 16) ^ h) * 0x45D9F3B) & 0xFFFFFFFF
+    h = (((h >> 16) ^ h) * 0x45D9F3B) & 0xFFFFFFFF
+    return ((h >> 16) ^ h) * 2.3283064365386963e-10
+
+
+def stochastic(x, i, c):
+    """``x`` rounded to ``c[ROUND_BITS]`` mantissa bits, up with the probability of its
+    remainder (neon's stochastic rounding), so the rounding is unbiased on average.
+    Below ``2**c[ROUND_EMIN]`` the spacing stays that of the smallest normal number."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    exponent = math.frexp(x)[1] - 1
+    spacing = math.ldexp(1.0, max(exponent, int(c[ROUND_EMIN])) - int(c[ROUND_BITS]))
+    scaled = x / spacing
+    low = math.floor(scaled)
+    if uniform(i, int(c[ROUND_KEY])) < scaled - low:
+        low += 1.0
+    return low * spacing
+
+
 moment = ema
 """The moving average the Adam rules use; ``RULES`` rebinds it per variant."""
+rounded = nearest
+"""How the Adam rules store a new parameter; ``RULES`` rebinds it per variant."""
 
 
 def sgd(i, p, g, s, c, w):
@@ -84,10 +115,11 @@ def momentum(i, p, g, s, c, w):
 
 ADAM_COEFFICIENTS = ("keep1", "new1", "keep2", "new2", "lr", "scale2", "root", "eps",
                      "decay", "l2", "clip_value", "param_clip", "max_scale", "bias1",
-                     "next_bias1")
+                     "next_bias1", "round_bits", "round_emin", "round_key")
 """The Adam coefficient tuple, in order; ``adam.py`` computes it on the host."""
 (KEEP1, NEW1, KEEP2, NEW2, LR, SCALE2, ROOT, EPS, DECAY, L2, CLIP_VALUE, PARAM_CLIP,
- MAX_SCALE, BIAS1, NEXT_BIAS1) = range(len(ADAM_COEFFICIENTS))
+ MAX_SCALE, BIAS1, NEXT_BIAS1, ROUND_BITS, ROUND_EMIN,
+ ROUND_KEY) = range(len(ADAM_COEFFICIENTS))
 
 
 def gradient(i, theta, g, c, w):
@@ -105,14 +137,14 @@ def adam_moments(i, u, s, c):
     return m, v
 
 
-def descend(theta, step, c):
-    """``clip(theta - decay*theta - step, param_clip)``."""
-    return clip(theta - c[DECAY] * theta - step, c[PARAM_CLIP])
+def descend(i, theta, step, c):
+    """``rounded(clip(theta - decay*theta - step, param_clip))``."""
+    return rounded(clip(theta - c[DECAY] * theta - step, c[PARAM_CLIP]), i, c)
 
 
-def adam_descend(theta, m, v, c):
+def adam_descend(i, theta, m, v, c):
     """Adam's step from ``m`` and ``v``: ``lr*m / (sqrt(scale2*v + root) + eps)``."""
-    return descend(theta, (c[LR] * m) / (math.sqrt(c[SCALE2] * v + c[ROOT]) + c[EPS]), c)
+    return descend(i, theta, (c[LR] * m) / (math.sqrt(c[SCALE2] * v + c[ROOT]) + c[EPS]), c)
 
 
 def adam(i, p, g, s, c, w):
@@ -124,7 +156,7 @@ def adam(i, p, g, s, c, w):
     """
     theta = p[i]
     m, v = adam_moments(i, gradient(i, theta, g, c, w), s, c)
-    p[i] = adam_descend(theta, m, v, c)
+    p[i] = adam_descend(i, theta, m, v, c)
 
 
 def amsgrad(i, p, g, s, c, w):
@@ -137,7 +169,7 @@ def amsgrad(i, p, g, s, c, w):
     m, v = adam_moments(i, gradient(i, theta, g, c, w), s, c)
     v_max = maximum(s[2][i], c[MAX_SCALE] * v)
     s[2][i] = v_max
-    p[i] = adam_descend(theta, m, v_max, c)
+    p[i] = adam_descend(i, theta, m, v_max, c)
 
 
 def nadam(i, p, g, s, c, w):
@@ -147,7 +179,7 @@ def nadam(i, p, g, s, c, w):
     u = gradient(i, theta, g, c, w)
     m, v = adam_moments(i, u, s, c)
     look_ahead = c[KEEP1] * (m / c[NEXT_BIAS1]) + c[NEW1] * (u / c[BIAS1])
-    p[i] = adam_descend(theta, look_ahead, v, c)
+    p[i] = adam_descend(i, theta, look_ahead, v, c)
 
 
 def adamax(i, p, g, s, c, w):
@@ -159,7 +191,7 @@ def adamax(i, p, g, s, c, w):
     v = maximum(c[KEEP2] * s[1][i], abs(u) + c[EPS])
     s[0][i] = m
     s[1][i] = v
-    p[i] = descend(theta, c[LR] * ((m / c[BIAS1]) / v), c)
+    p[i] = descend(i, theta, c[LR] * ((m / c[BIAS1]) / v), c)
 
 
 def accumulate(i, p, g, s, c, w):
@@ -186,16 +218,21 @@ def fill(i, p, g, s, c, w):
     p[i] = c[0]
 
 
-RULES = {
-    "sgd": (sgd, {}),
-    "nag": (nag, {}),
+_ADAM_RULES = {
     "adam": (adam, {}),
     "adam_lerp": (adam, {"moment": lerp}),
     "amsgrad": (amsgrad, {}),
     "amsgrad_lerp": (amsgrad, {"moment": lerp}),
     "nadam": (nadam, {}),
     "adamax": (adamax, {}),
+}
+RULES = {
+    "sgd": (sgd, {}),
+    "nag": (nag, {}),
     "momentum": (momentum, {}),
+    **_ADAM_RULES,
+    **{f"{name}_sr": (rule, dict(bindings, rounded=stochastic))
+       for name, (rule, bindings) in _ADAM_RULES.items()},
     "accumulate": (accumulate, {}),
     "blend": (blend, {}),
     "assign": (assign, {}),

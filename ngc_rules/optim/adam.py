@@ -11,7 +11,7 @@ from ._state import AdamState, AmsgradState, counter
 
 _AMSGRAD = (False, True, "raw", "corrected")
 _MOMENTS = ("ema", "lerp")
-_PRECISIONS = ("float64", "param")
+_PRECISIONS = ("float64", "param", "keras")
 _FLOAT64 = np.dtype(np.float64)
 
 
@@ -37,7 +37,7 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
               infinity_norm=False, moments="ema", scalar_precision="float64",
               weight_decay=0.0, l2=0.0, maximize=False, loss_scale=1.0, clip_value=None,
               clip_norm=None, global_clip_norm=None, step_clip_norm=None, param_clip=None,
-              lazy=False, inplace=False):
+              stochastic_round=None, seed=0, lazy=False, inplace=False):
     """One step of Adam (Kingma & Ba, 2015): ngc-learn's rule, and every option of the
     Adam family, fused into one pass over theta, u, m and v.
 
@@ -68,7 +68,9 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
        step, with ``epsilon_hat=False`` (the paper's Algorithm 1) or ``True`` (Keras,
        tf.keras, neon: ``theta -= eta * sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)``);
        ``eps_root`` is added under the root (Optax).
-    6. ``theta <- clip(theta, -param_clip, param_clip)`` (neon).
+    6. ``theta <- clip(theta, -param_clip, param_clip)`` (neon); with
+       ``stochastic_round=b`` the new value is rounded to ``b`` mantissa bits, up with
+       the probability of its remainder (neon), from a hash of ``(seed, t, element)``.
 
     Two variants replace the step (Optax's formulas, ``moments="ema"`` and the paper's
     epsilon only): ``nesterov=True`` is Nadam, whose step takes the look-ahead
@@ -98,9 +100,10 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
         nesterov: Nadam's look-ahead first moment.
         infinity_norm: Adamax's infinity-norm second moment.
         moments: ``"ema"`` or ``"lerp"`` arithmetic for the moving averages (see 3).
-        scalar_precision: where the per-step scalars (bias corrections, step size) are
-            computed: ``"float64"`` (PyTorch, neon and OpenFL use Python floats) or
-            ``"param"``, the parameters' dtype (Keras and JAX libraries).
+        scalar_precision: where the scalars (bias corrections, step size, ``1 - beta``)
+            are computed: ``"float64"`` (PyTorch, neon and OpenFL use Python floats),
+            ``"param"``, the parameters' dtype (TensorFlow's kernels, tf.keras), or
+            ``"keras"``, the same but ``1 - beta`` from Python floats (Keras 3, Optax).
         weight_decay: decoupled weight decay, ``>= 0``.
         l2: coupled L2 penalty added to the update, ``>= 0``.
         maximize: ascend instead of descend.
@@ -110,6 +113,10 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
         global_clip_norm: clip the L2 norm of all update tensors together.
         step_clip_norm: scale the step by ``c / max(global norm, c)`` (neon).
         param_clip: clip the parameters to ``[-param_clip, param_clip]`` after the step.
+        stochastic_round: ``None`` (round to nearest when storing), ``True`` (float16's
+            10 mantissa bits: float16 parameters on CUDA) or the number of mantissa bits
+            to keep (``7`` stores bfloat16's values in float32 parameters).
+        seed: the seed of the stochastic rounding (an integer): same seed, same run.
         lazy: an ``IndexedSlices`` update touches only its rows: the other rows' moments
             do not decay and the other rows do not move (PyTorch's ``SparseAdam``).
             By default it is the dense gradient with zero rows (tf.keras).
@@ -139,6 +146,8 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
     amsgrad = _checks.one_of("amsgrad", amsgrad, _AMSGRAD)
     nesterov = _checks.one_of("nesterov", nesterov, (False, True))
     lazy = _checks.one_of("lazy", lazy, (False, True))
+    round_bits = _round_bits(stochastic_round)
+    seed = _checks.integer("seed", seed)
     infinity_norm = _checks.one_of("infinity_norm", infinity_norm, (False, True))
     moments = _checks.one_of("moments", moments, _MOMENTS)
     scalar_precision = _checks.one_of("scalar_precision", scalar_precision, _PRECISIONS)
@@ -186,7 +195,8 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
                 dtype = _FLOAT64
             f = dtype.type
             b1, new1, b2, new2, root, epsilon, penalty, bound, limit, one = _constants(
-                dtype, beta1, beta2, eps_root, eps, l2, clip_value, param_clip)
+                dtype, scalar_precision == "keras", beta1, beta2, eps_root, eps, l2,
+                clip_value, param_clip)
             bias1 = one - f(b1) ** f(t)
             bias2 = one - f(b2) ** f(t)
             if variant:
@@ -203,24 +213,51 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
                     float(scale2), root, epsilon,
                     float(f(weight_decay) * f(rate)) if weight_decay else 0.0,
                     penalty, bound, limit, float(max_scale), float(bias1),
-                    float(one - f(b1) ** f(t + 1)))
+                    float(one - f(b1) ** f(t + 1)), round_bits,
+                    -14.0 if round_bits == 10 else -126.0, _round_key(seed, t))
 
         return of_dtype, multipliers
 
-    rule = variant or ("amsgrad" if amsgrad else "adam") + \
-        ("_lerp" if moments == "lerp" else "")
+    rule = (variant or ("amsgrad" if amsgrad else "adam") +
+            ("_lerp" if moments == "lerp" else "")) + ("_sr" if round_bits else "")
     return apply(rule, state_type, opt_params, theta, updates, coefficients, inplace,
                  needs_norms=bool(chosen), lazy=lazy)
 
 
 @functools.lru_cache(maxsize=64)
-def _constants(dtype, beta1, beta2, eps_root, eps, l2, clip_value, param_clip):
-    """The step-independent coefficients in ``dtype`` (computed once per setting)."""
+def _constants(dtype, python_complements, beta1, beta2, eps_root, eps, l2, clip_value,
+               param_clip):
+    """The step-independent coefficients in ``dtype`` (computed once per setting).
+
+    ``1 - beta`` is computed in ``dtype``, or from the Python floats when
+    ``python_complements`` (Keras 3 writes ``1 - beta_1`` in Python).
+    """
     f = dtype.type
-    numbers = (beta1, 1.0 - beta1, beta2, 1.0 - beta2, eps_root, eps, l2,
+    one = f(1)
+    new1, new2 = (1.0 - beta1, 1.0 - beta2) if python_complements else \
+        (one - f(beta1), one - f(beta2))
+    numbers = (beta1, new1, beta2, new2, eps_root, eps, l2,
                math.inf if clip_value is None else clip_value,
                math.inf if param_clip is None else param_clip)
-    return tuple(float(f(x)) for x in numbers) + (f(1),)
+    return tuple(float(f(x)) for x in numbers) + (one,)
+
+
+def _round_bits(stochastic_round):
+    """Mantissa bits kept by stochastic rounding (0.0: off)."""
+    if stochastic_round is None or stochastic_round is False:
+        return 0.0
+    if stochastic_round is True:
+        return 10.0
+    bits = _checks.integer("stochastic_round", stochastic_round)
+    if not 1 <= bits <= 23:
+        raise ValueError(f"stochastic_round must be True, None or a number of mantissa bits "
+                         f"in [1, 23], got {stochastic_round}")
+    return float(bits)
+
+
+def _round_key(seed, t):
+    """The step's key of the rounding hash: 24 bits, exact in float32."""
+    return float(((seed * 0x9E3779B1) ^ (t * 0x85EBCA77)) % (1 << 24))
 
 
 def _norm_scales(sq_norms, loss_scale, clip_norm, global_clip_norm, step_clip_norm):

@@ -47,7 +47,7 @@ def prepare(slices, p, label, target, lazy):
     is the kernels' module (``_cpu`` or ``_cuda``), which holds the row operations for
     arrays where ``p`` lives.
     """
-    indices = _checked_indices(slices, p, label)
+    indices = check(slices, p, label)
     rows, inverse = np.unique(indices, return_inverse=True)
     summed = target.sum_rows(slices.values, inverse, len(rows))
     rows = target.index_array(rows)
@@ -58,7 +58,8 @@ def prepare(slices, p, label, target, lazy):
     return dense, None
 
 
-def _checked_indices(slices, p, label):
+def check(slices, p, label):
+    """Refuse ``slices`` that do not fit the parameter ``p``; returns the host indices."""
     if len(p.shape) == 0:
         raise ValueError(f"{label} is an IndexedSlices, but its parameter is 0-d: rows "
                          f"need at least one dimension")
