@@ -4,7 +4,8 @@
 
 Every option is fused into the same single pass, except the norm clips, which first
 make one reduction pass over the updates, and the wrappers (accumulation, EMA), which
-run their own passes.
+run their own passes. The parameters are rows of 1000 elements; the sparse options take
+an ``IndexedSlices`` gradient over 1% of the rows instead of a dense one.
 """
 import argparse
 import functools
@@ -13,7 +14,9 @@ import json
 import numpy as np
 
 from adam_step import BYTES_PER_PARAMETER, seconds_per_call
-from ngc_rules import optim, schedules
+from ngc_rules import IndexedSlices, optim, schedules
+
+ROW = 1000
 
 OPTIONS = {
     "plain (ngc-learn)": {},
@@ -29,6 +32,11 @@ OPTIONS = {
     "global_clip_norm": dict(global_clip_norm=1.0),
     "step_clip_norm (neon)": dict(step_clip_norm=1.0),
     "schedule (ExponentialDecay)": dict(eta=schedules.ExponentialDecay(1e-3, 100, 0.9)),
+    "nesterov (Optax nadam)": dict(nesterov=True),
+    "infinity_norm (Optax adamax)": dict(infinity_norm=True),
+    "stochastic_round=7 (neon, bfloat16 grid)": dict(stochastic_round=7),
+    "IndexedSlices, 1% of rows (tf.keras)": dict(sparse_rows=0.01),
+    "IndexedSlices, 1% of rows, lazy": dict(sparse_rows=0.01, lazy=True),
     "accumulation, every=4": "accumulation",
     "EMA of the weights": "ema",
 }
@@ -36,10 +44,17 @@ OPTIONS = {
 
 def measure(size):
     rng = np.random.default_rng(0)
-    theta = [rng.standard_normal(size).astype(np.float32)]
-    grads = [rng.standard_normal(size).astype(np.float32)]
+    shape = (size // ROW, ROW)
+    theta = [rng.standard_normal(shape).astype(np.float32)]
+    dense = [rng.standard_normal(shape).astype(np.float32)]
     rows = []
     for name, options in OPTIONS.items():
+        grads = dense
+        if isinstance(options, dict) and "sparse_rows" in options:
+            options = dict(options)
+            n = max(1, int(options.pop("sparse_rows") * shape[0]))
+            indices = rng.choice(shape[0], n, replace=False)
+            grads = [IndexedSlices(dense[0][indices], indices, shape)]
         amsgrad = isinstance(options, dict) and options.get("amsgrad", False)
         state = optim.adam_init(theta, amsgrad=bool(amsgrad))
         step = functools.partial(optim.adam_step, **options) if isinstance(options, dict) \
