@@ -6,3 +6,4 @@ ngc_rules' kernels. Variables are NumPy arrays (or device arrays), updated in pl
   with :class:`~ngc_rules.IndexedSlices` gradients.
 - :class:`ngc_rules.compat.openfl.NumPyAdam` — OpenFL's NumPy Adam over a dict.
 - :class:`ngc_rules.compat.neon.Adam` — neon's Adam, ``optimize(param_list, epoch)``.
+"""
