@@ -20,3 +20,18 @@ def rate_at(learning_rate, iterations):
     if callable(learning_rate):
         return float(learning_rate())
     return learning_rate
+
+
+def learning_rate_config(learning_rate):
+    """The rate as a config holds it: a schedule becomes its serialized dict."""
+    if isinstance(learning_rate, schedules.LearningRateSchedule):
+        return schedules.serialize(learning_rate)
+    return learning_rate
+
+
+def constructor_arguments(config):
+    """A config's constructor arguments, with a serialized schedule rebuilt."""
+    config = dict(config)
+    if isinstance(config.get("learning_rate"), dict):
+        config["learning_rate"] = schedules.deserialize(config["learning_rate"])
+    return config

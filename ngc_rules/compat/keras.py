@@ -19,7 +19,8 @@ import functools
 import warnings
 
 from .. import optim, schedules
-from ._rates import rate_at, valid_learning_rate
+from ._rates import (constructor_arguments, learning_rate_config, rate_at,
+                     valid_learning_rate)
 
 
 class Adam:
@@ -186,10 +187,7 @@ class Adam:
     # -- config -----------------------------------------------------------------------
     def get_config(self):
         """The constructor arguments, with a schedule serialized to a dict."""
-        learning_rate = self._learning_rate
-        if isinstance(learning_rate, schedules.LearningRateSchedule):
-            learning_rate = schedules.serialize(learning_rate)
-        return {"name": self.name, "learning_rate": learning_rate,
+        return {"name": self.name, "learning_rate": learning_rate_config(self._learning_rate),
                 "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
                 "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
                 "use_ema": self.use_ema, "ema_momentum": self.ema_momentum,
@@ -202,9 +200,6 @@ class Adam:
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """The optimizer :meth:`get_config` described (without its state)."""
-        config = dict(config)
-        if isinstance(config.get("learning_rate"), dict):
-            config["learning_rate"] = schedules.deserialize(config["learning_rate"])
-        return cls(**config)
+        return cls(**constructor_arguments(config))
 
 

@@ -21,10 +21,11 @@ import warnings
 
 import numpy as np
 
-from .. import optim, schedules
+from .. import optim
 from ..optim import sparse
 from ..optim.sparse import IndexedSlices
-from ._rates import rate_at, valid_learning_rate
+from ._rates import (constructor_arguments, learning_rate_config, rate_at,
+                     valid_learning_rate)
 
 _ALLOWED = ("clipnorm", "clipvalue", "lr", "decay")
 
@@ -130,10 +131,8 @@ class Adam:
 
     def get_config(self):
         """The constructor arguments (a schedule serialized to a dict)."""
-        learning_rate = self._learning_rate
-        if isinstance(learning_rate, schedules.LearningRateSchedule):
-            learning_rate = schedules.serialize(learning_rate)
-        config = {"name": self.name, "learning_rate": learning_rate, "decay": self.decay,
+        config = {"name": self.name, "learning_rate": learning_rate_config(self._learning_rate),
+                  "decay": self.decay,
                   "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
                   "amsgrad": self.amsgrad}
         config.update({k: getattr(self, k) for k in ("clipnorm", "clipvalue")
@@ -143,10 +142,7 @@ class Adam:
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """The optimizer :meth:`get_config` described (without its moments)."""
-        config = dict(config)
-        if isinstance(config.get("learning_rate"), dict):
-            config["learning_rate"] = schedules.deserialize(config["learning_rate"])
-        return cls(**config)
+        return cls(**constructor_arguments(config))
 
 
 
