@@ -53,15 +53,15 @@ class Adam:
         param_list = list(param_list)
         params = [param for (param, _), _ in param_list]
         grads = [grad for (_, grad), _ in param_list]
-        fresh = [optim.adam_init(p) for (p, _), states in param_list if not states]
-        moments = [states if states else fresh.pop(0)[:2] for _, states in param_list]
+        moments = [states or optim.adam_init(p)[:2] for p, (_, states) in
+                   zip(params, param_list)]
         state = optim.AdamState([m for m, _ in moments], [v for _, v in moments],
                                 np.array(self.t, np.int64))
         optim.adam_step(state, params, grads, eta=self.learning_rate, beta1=self.beta_1,
                         beta2=self.beta_2, eps=self.epsilon, epsilon_hat=True,
                         loss_scale=self.batch_size, step_clip_norm=self.gradient_clip_norm,
                         clip_value=self.gradient_clip_value, param_clip=self.param_clip_value,
-                        stochastic_round=self.stochastic_round or None, seed=self.seed,
+                        stochastic_round=self.stochastic_round, seed=self.seed,
                         inplace=True)
         for (_, states), (m, v) in zip(param_list, moments):
             if not states:

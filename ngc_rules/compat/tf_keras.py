@@ -23,6 +23,7 @@ import numpy as np
 
 from .. import optim
 from ..optim import sparse
+from ..optim._engine import on_device
 from ..optim.sparse import IndexedSlices
 from ._rates import (constructor_arguments, learning_rate_config, rate_at,
                      valid_learning_rate)
@@ -120,6 +121,9 @@ class Adam:
         """tf.clip_by_norm and tf.clip_by_value on the values, before rows are summed."""
         if self.clipnorm is None and self.clipvalue is None:
             return slices
+        if on_device(slices.values):
+            raise NotImplementedError("clipnorm and clipvalue of IndexedSlices gradients are "
+                                      "computed in NumPy: give their values as host arrays")
         values = np.asarray(slices.values)
         if self.clipnorm is not None:
             clip_norm = values.dtype.type(self.clipnorm)
@@ -132,9 +136,8 @@ class Adam:
     def get_config(self):
         """The constructor arguments (a schedule serialized to a dict)."""
         config = {"name": self.name, "learning_rate": learning_rate_config(self._learning_rate),
-                  "decay": self.decay,
-                  "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
-                  "amsgrad": self.amsgrad}
+                  "decay": self.decay, "beta_1": self.beta_1, "beta_2": self.beta_2,
+                  "epsilon": self.epsilon, "amsgrad": self.amsgrad}
         config.update({k: getattr(self, k) for k in ("clipnorm", "clipvalue")
                        if getattr(self, k) is not None})
         return config

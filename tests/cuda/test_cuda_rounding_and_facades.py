@@ -54,3 +54,11 @@ def test_neon_facade_on_device():
         h_opt.optimize([((host, g), h_states)], epoch=0)
         d_opt.optimize([((device, cuda.to_device(g)), d_states)], epoch=0)
         assert_close(device.copy_to_host(), host, np.float32, ulps=4)
+
+
+def test_tf_keras_refuses_to_clip_device_slices():
+    var = cuda.to_device(np.zeros((2, 1), np.float32))
+    g = IndexedSlices(cuda.to_device(np.ones((1, 1), np.float32)), np.array([0]), (2, 1))
+    with pytest.raises(NotImplementedError, match="host arrays"):
+        tf_keras.Adam(clipvalue=1.0).apply_gradients([(g, var)])
+    assert not var.copy_to_host().any()
