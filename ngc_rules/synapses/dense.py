@@ -1,0 +1,132 @@
+"""A dense synaptic cable: ``outputs = (inputs @ W) * resist_scale + b``."""
+import os
+
+import numpy as np
+
+from .. import initializers
+from ..checkpoint import copy_into, load_arrays, save_arrays
+
+
+def _shape(shape):
+    if not (isinstance(shape, (tuple, list)) and len(shape) == 2
+            and all(isinstance(n, (int, np.integer)) and n > 0 for n in shape)):
+        raise ValueError(f"shape must be (inputs, outputs), two positive integers, got {shape!r}")
+    return int(shape[0]), int(shape[1])
+
+
+def _probability(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        raise ValueError(f"{name} must be a probability in (0, 1], got {value!r}")
+    return float(value)
+
+
+class DenseSynapse:
+    """A dense synaptic cable with ngc-learn's compartments as plain attributes.
+
+    .. math:: \\text{outputs} = (\\text{inputs} \\cdot W) \\, R + b
+
+    Set ``inputs`` (``(batch, shape[0])``), call :meth:`advance_state`, read ``outputs``.
+    With ``p_conn < 1`` each connection exists with that probability; the missing ones are
+    held at zero (``mask``).
+
+    Args:
+        name: the component's name (also its checkpoint's file name).
+        shape: ``(inputs, outputs)``.
+        weight_init: an initializer (see :mod:`ngc_rules.initializers`) or ngc-learn's tuple
+            form; default ``uniform(0.025, 0.8)``, as in ngc-learn.
+        bias_init: an initializer for the ``(1, outputs)`` biases, or None for no biases.
+        resist_scale: the factor ``R`` applied to ``inputs @ W``.
+        p_conn: the probability that a connection exists.
+        batch_size: the rows of the initial ``inputs``/``outputs`` (any batch works later).
+        seed: seed of the initial weights, biases and connection mask.
+        dtype: the weights' dtype (default float32).
+
+    Example:
+        >>> import numpy as np
+        >>> from ngc_rules.synapses import DenseSynapse
+        >>> from ngc_rules.initializers import constant
+        >>> syn = DenseSynapse("W", (2, 3), weight_init=constant(0.5), bias_init=constant(1.))
+        >>> syn.inputs = np.array([[1., 2.]], np.float32)
+        >>> syn.advance_state()
+        >>> syn.outputs.tolist()
+        [[2.5, 2.5, 2.5]]
+    """
+
+    def __init__(self, name, shape, weight_init=None, bias_init=None, resist_scale=1.0,
+                 p_conn=1.0, batch_size=1, seed=None, dtype=np.float32, **kwargs):
+        if kwargs:
+            raise TypeError(f"{type(self).__name__} got unknown arguments {sorted(kwargs)}")
+        self.name = str(name)
+        self.shape = _shape(shape)
+        self.resist_scale = float(resist_scale)
+        self.p_conn = _probability("p_conn", p_conn)
+        self.batch_size = int(batch_size)
+        self.dtype = np.dtype(dtype)
+        rng = np.random.default_rng(seed)
+        self.weight_init = initializers.resolve(
+            initializers.uniform(0.025, 0.8) if weight_init is None else weight_init,
+            "weight_init")
+        self.bias_init = None if bias_init is None else initializers.resolve(bias_init,
+                                                                             "bias_init")
+        self.weights = np.ascontiguousarray(self.weight_init(self.shape, rng, self.dtype))
+        self.mask = np.empty(0, self.dtype)
+        if self.p_conn < 1:
+            self.mask = (rng.random(self.shape) < self.p_conn).astype(self.dtype)
+            self.weights *= self.mask
+        self.biases = None if self.bias_init is None else np.ascontiguousarray(
+            self.bias_init((1, self.shape[1]), rng, self.dtype))
+        self.inputs = np.zeros((self.batch_size, self.shape[0]), self.dtype)
+        self.outputs = np.zeros((self.batch_size, self.shape[1]), self.dtype)
+
+    def advance_state(self, dt=1.0):
+        """Carry ``inputs`` across the cable into ``outputs`` (``dt`` is unused: the
+        transform is instantaneous)."""
+        inputs = np.asarray(self.inputs, self.dtype)
+        if inputs.ndim != 2 or inputs.shape[1] != self.shape[0]:
+            raise ValueError(f"{self.name}.inputs must have shape (batch, {self.shape[0]}), "
+                             f"got {inputs.shape}")
+        if self.outputs.shape != (inputs.shape[0], self.shape[1]):
+            self.outputs = np.empty((inputs.shape[0], self.shape[1]), self.dtype)
+        np.matmul(inputs, self.weights, out=self.outputs)
+        if self.resist_scale != 1.0:
+            self.outputs *= self.dtype.type(self.resist_scale)
+        if self.biases is not None:
+            self.outputs += self.biases
+
+    def reset(self):
+        """Zero the signals (``inputs``, ``outputs``), keeping the weights."""
+        self.inputs[...] = 0
+        self.outputs[...] = 0
+
+    # -- checkpoints ---------------------------------------------------------------------
+
+    def _arrays(self):
+        """The arrays a checkpoint holds, by name."""
+        arrays = {"weights": self.weights, "mask": self.mask}
+        if self.biases is not None:
+            arrays["biases"] = self.biases
+        return arrays
+
+    def path(self, directory):
+        """The checkpoint file of this synapse in ``directory``."""
+        return os.path.join(directory, f"{self.name}.npz")
+
+    def save(self, directory):
+        """Write the weights (and biases, mask and learning state) to
+        ``directory/<name>.npz``, readable without pickle."""
+        os.makedirs(directory, exist_ok=True)
+        save_arrays(self.path(directory), self._arrays(),
+                    {"component": type(self).__name__, "shape": list(self.shape)})
+
+    def load(self, directory):
+        """Restore what :meth:`save` wrote; a file for another shape or component is
+        refused with nothing changed."""
+        path = self.path(directory)
+        header, arrays = load_arrays(path)
+        if header.get("component") != type(self).__name__:
+            raise ValueError(f"{path} holds a {header.get('component')}, "
+                             f"not a {type(self).__name__}")
+        names = list(self._arrays())
+        if sorted(arrays) != sorted(names):
+            raise ValueError(f"{path} holds {sorted(arrays)}, expected {sorted(names)}")
+        copy_into(list(self._arrays().values()), [arrays[n] for n in names], path)
