@@ -42,9 +42,3 @@ def constrain_weights(w, clip, low, high, mask):
         for i in range(w.size):
             w[i] = w[i] * mask[i]
 
-
-def flat(array):
-    """A writable flat view of a C-contiguous array (never a copy)."""
-    if not array.flags.c_contiguous:
-        raise ValueError("synaptic arrays must be C-contiguous")
-    return array.reshape(-1)

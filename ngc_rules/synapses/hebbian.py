@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from .._views import flat
 from ..checkpoint import state_leaves
 from ..optim.rule import LearningRule
 from . import _kernels
@@ -147,14 +148,14 @@ class HebbianSynapse(DenseSynapse):
         self.dBiases *= scalar(self.sign_value)
         code, scale, l1_ratio = self.prior
         _kernels.shape_hebbian_update(
-            _kernels.flat(self.dWeights), _kernels.flat(self.weights), scalar(self.w_bound),
+            flat(self.dWeights), flat(self.weights), scalar(self.w_bound),
             code, scalar(scale), scalar(l1_ratio), scalar(1 - l1_ratio) / 2,
             scalar(self.sign_value))
         updates = [self.dWeights] if self.biases is None else [self.dWeights, self.dBiases]
         self.opt_params = self.rule.step(self.opt_params, self._parameters(), updates)
         low = 0.0 if self.is_nonnegative else -self.w_bound
-        _kernels.constrain_weights(_kernels.flat(self.weights), self.w_bound > 0, scalar(low),
-                                   scalar(self.w_bound), _kernels.flat(self.mask))
+        _kernels.constrain_weights(flat(self.weights), self.w_bound > 0, scalar(low),
+                                   scalar(self.w_bound), flat(self.mask))
 
     def reset(self):
         """Zero the signals and the last updates, keeping weights and learning state."""

@@ -1,0 +1,98 @@
+"""A rate-coded (graded) neuron population, ngc-learn's ``RateCell``."""
+import math
+
+import numpy as np
+
+from .._views import flat
+from . import _kernels
+from .activations import code_of
+
+_PRIORS = {"gaussian": _kernels.GAUSSIAN, "laplacian": _kernels.LAPLACIAN,
+           "cauchy": _kernels.CAUCHY, "exp": _kernels.EXP}
+
+
+class RateCell:
+    """Neurons whose state ``z`` follows leaky dynamics driven by input currents.
+
+    .. math::
+        \\tau_m \\frac{dz}{dt} = -\\gamma\\, \\text{leak}(z) + R\\, j \\odot f'(z) + j_{td},
+        \\qquad z_F = f(z) \\cdot \\text{output\\_scale}
+
+    integrated with one Euler step per :meth:`advance_state` call. ``leak`` is the
+    derivative of the prior's negative log density: ``z`` (gaussian), ``sign(z)``
+    (laplacian), ``2z/(1+z^2)`` (cauchy), ``2z e^{-z^2}`` (exp). With ``tau_m <= 0`` the cell
+    is stateless: ``z = j + j_td``. Set ``j`` (bottom-up, modulated by ``f'(z)``) and
+    ``j_td`` (top-down) before each step.
+
+    Args:
+        name: the component's name.
+        n_units: the number of neurons.
+        tau_m: the membrane time constant (same unit as ``dt``).
+        prior: ``(name, gamma)``; default ``("gaussian", 0.)``, no leak.
+        act_fx: "identity", "relu", "tanh", "sigmoid", "lrelu" or "softplus".
+        output_scale: the factor applied to ``f(z)``.
+        threshold: ``("soft_threshold", lambda)`` shrinks ``z`` toward 0 after each step
+            (iterative soft thresholding), or ``("none", 0.)``.
+        batch_size: rows of the initial compartments (:meth:`reset` changes it).
+        resist_scale: the factor ``R`` of the bottom-up current.
+
+    Example:
+        >>> import numpy as np
+        >>> from ngc_rules.neurons import RateCell
+        >>> cell = RateCell("z", 2, tau_m=10.0, prior=("gaussian", 1.0))
+        >>> cell.j_td[...] = 1.0
+        >>> for _ in range(200):
+        ...     cell.advance_state(dt=1.0)
+        >>> cell.z.round(3).tolist()  # the fixed point of dz/dt = -z + 1
+        [[1.0, 1.0]]
+    """
+
+    def __init__(self, name, n_units, tau_m, prior=("gaussian", 0.0), act_fx="identity",
+                 output_scale=1.0, threshold=("none", 0.0), batch_size=1, resist_scale=1.0,
+                 dtype=np.float32):
+        self.name = str(name)
+        if not isinstance(n_units, (int, np.integer)) or n_units < 1:
+            raise ValueError(f"n_units must be a positive integer, got {n_units!r}")
+        self.n_units = int(n_units)
+        self.tau_m = float(tau_m)
+        if not (isinstance(prior, (tuple, list)) and len(prior) == 2
+                and prior[0] in _PRIORS and math.isfinite(prior[1])):
+            raise ValueError(f"prior must be (name, leak) with name in {sorted(_PRIORS)}, "
+                             f"got {prior!r}")
+        self.prior = (prior[0], float(prior[1]))
+        self.act_fx = act_fx
+        self._act = code_of(act_fx)
+        self.output_scale = float(output_scale)
+        if not (isinstance(threshold, (tuple, list)) and len(threshold) == 2
+                and threshold[0] in ("none", "soft_threshold") and threshold[1] >= 0):
+            raise ValueError(f"threshold must be ('soft_threshold', lambda >= 0) or "
+                             f"('none', 0.), got {threshold!r}")
+        self.threshold = (threshold[0], float(threshold[1]))
+        self.resist_scale = float(resist_scale)
+        self.dtype = np.dtype(dtype)
+        self.reset(batch_size)
+
+    def reset(self, batch_size=None):
+        """Zero every compartment (``j``, ``j_td``, ``z``, ``zF``), optionally resizing the
+        batch."""
+        if batch_size is not None:
+            self.batch_size = int(batch_size)
+        shape = (self.batch_size, self.n_units)
+        self.j, self.j_td, self.z, self.zF = (np.zeros(shape, self.dtype) for _ in range(4))
+
+    def set_state(self, z):
+        """Set ``z`` (and ``zF = f(z)``), e.g. to a feed-forward guess before inference."""
+        np.copyto(self.z, z)
+        _kernels.rate_cell_output(flat(self.z), flat(self.zF), self._act, self.output_scale)
+
+    def advance_state(self, dt=1.0):
+        """One Euler step of length ``dt``."""
+        if self.tau_m <= 0:
+            np.add(self.j, self.j_td, out=self.z)
+            _kernels.rate_cell_output(flat(self.z), flat(self.zF), self._act,
+                                      self.output_scale)
+            return
+        lmbda = self.threshold[1] if self.threshold[0] == "soft_threshold" else 0.0
+        _kernels.rate_cell_step(flat(self.z), flat(self.zF), flat(self.j), flat(self.j_td),
+                                self._act, _PRIORS[self.prior[0]], self.prior[1],
+                                dt / self.tau_m, self.resist_scale, self.output_scale, lmbda)
