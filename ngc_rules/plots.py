@@ -11,13 +11,14 @@ def _pyplot():
     return plt
 
 
-LABELS = {"energy": "energy per sample (after inference)", "accuracy": "test accuracy",
+LABELS = {"energy": "training energy per sample", "accuracy": "test accuracy",
           "train_accuracy": "training accuracy", "mse": "test mean squared error",
-          "active": "fraction of active latents", "test_energy": "test energy per sample"}
+          "active": "fraction of active latents",
+          "test_active": "fraction of active latents (test)", "test_energy": "test energy per sample"}
 """Axis labels of the metrics the models report."""
 
 
-def plot_learning_curves(histories, metrics, path, title):
+def plot_learning_curves(histories, metrics, path, title, xlabel="epoch"):
     """One panel per metric, one line per run: ``histories`` maps a run's name (e.g. the
     optimizer) to its list of per-epoch metric dicts (epoch 0 = before training)."""
     plt = _pyplot()
@@ -27,8 +28,8 @@ def plot_learning_curves(histories, metrics, path, title):
             epochs = [row["epoch"] for row in history if metric in row]
             ax.plot(epochs, [row[metric] for row in history if metric in row], marker=".",
                     label=name)
-        ax.set(xlabel="epoch", ylabel=LABELS.get(metric, metric))
-        if metric in ("energy", "mse", "test_energy"):
+        ax.set(xlabel=xlabel, ylabel=LABELS.get(metric, metric))
+        if metric in ("energy", "mse", "test_energy", "squared error"):
             ax.set_yscale("log")
         ax.grid(alpha=0.3)
         ax.legend()
