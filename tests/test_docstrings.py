@@ -3,10 +3,17 @@ import doctest
 
 import pytest
 
-from ngc_rules.optim import _registry, adam, nag, sgd
+from ngc_rules import initializers
+from ngc_rules.models import pcn, sparse_coding
+from ngc_rules.neurons import error, rate
+from ngc_rules.optim import _registry, adam, nag, rule, sgd
+from ngc_rules.synapses import dense, hebbian
+
+MODULES = [sgd, nag, adam, _registry, rule, initializers, dense, hebbian, rate, error, pcn,
+           sparse_coding]
 
 
-@pytest.mark.parametrize("module", [sgd, nag, adam, _registry], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert tried > 0 and failures == 0

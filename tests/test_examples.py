@@ -14,3 +14,31 @@ def test_regression_example_loss_falls_with_every_rule(tmp_path, capsys):
         assert losses[-1] < 0.05 * losses[0], rule
     assert plot.stat().st_size > 10_000
     assert "mean squared error by epoch" in capsys.readouterr().out
+
+
+def _run(name, argv):
+    return runpy.run_path(str(EXAMPLES / name))["main"](argv)
+
+
+def test_synapse_example_error_falls_with_every_rule(tmp_path):
+    curves = _run("hebbian_synapse.py", ["--steps", "60", "--plot", str(tmp_path / "s.png")])
+    for rule, errors in curves.items():
+        assert errors[-1] < 0.2 * errors[0], rule
+    assert (tmp_path / "s.png").stat().st_size > 10_000
+
+
+def test_pcn_example_learns(tmp_path):
+    history = _run("train_pcn.py", ["--epochs", "2", "--T", "5", "--figures", str(tmp_path)])
+    assert history[-1]["accuracy"] > 0.5 > history[0]["accuracy"]
+    assert (tmp_path / "pcn_training.png").stat().st_size > 10_000
+
+
+def test_compare_example_writes_every_figure(tmp_path):
+    pcn, coding = _run("compare_optimizers.py", ["--epochs", "1", "--figures", str(tmp_path)])
+    assert set(pcn) == set(coding) == {"sgd", "nag", "adam"}
+    for rule in pcn:
+        assert pcn[rule][-1]["test_energy"] < pcn[rule][0]["test_energy"], rule
+        assert coding[rule][-1]["test_energy"] < coding[rule][0]["test_energy"], rule
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"compare_pcn.png", "compare_sparse_coding.png",
+            "sparse_coding_filters_sgd.png"} <= names

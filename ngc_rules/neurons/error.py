@@ -19,7 +19,7 @@ class GaussianErrorCell:
         >>> e = GaussianErrorCell("e", 2)
         >>> e.mu[...] = [[0.1, 0.9]]; e.target[...] = [[1.0, -1.0]]
         >>> e.advance_state()
-        >>> e.dmu.round(2).tolist(), round(e.L, 3)
+        >>> e.dmu.astype(float).round(2).tolist(), round(e.L, 3)
         ([[0.9, -1.9]], -2.21)
     """
 
