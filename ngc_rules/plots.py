@@ -14,7 +14,8 @@ def _pyplot():
 LABELS = {"energy": "training energy per sample", "accuracy": "test accuracy",
           "train_accuracy": "training accuracy", "mse": "test mean squared error",
           "active": "fraction of active latents",
-          "test_active": "fraction of active latents (test)", "test_energy": "test energy per sample"}
+          "test_active": "fraction of active latents (test)",
+          "test_energy": "test energy per sample"}
 """Axis labels of the metrics the models report."""
 
 

@@ -26,7 +26,8 @@ def fit(model, train, test, epochs, batch_size=64, seed=0, progress=True, descri
         totals = {}
         batches = 0
         for start in range(0, len(train), batch_size):
-            for name, value in model.learn_batch(train.take(order[start:start + batch_size])).items():
+            metrics = model.learn_batch(train.take(order[start:start + batch_size]))
+            for name, value in metrics.items():
                 totals[name] = totals.get(name, 0.0) + value
             batches += 1
         row = {"epoch": epoch, **{k: v / batches for k, v in totals.items()},
