@@ -29,7 +29,7 @@ def load_arrays(path):
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
-    except FileNotFoundError:
+    except FileNotFoundError:  # a missing file keeps its own, clearer, error
         raise
     except Exception as error:  # zip, format and pickle errors all mean the same to a user
         raise ValueError(f"{path} is not a readable ngc_rules checkpoint: {error}") from None

@@ -43,7 +43,7 @@ def _prior(prior, w_decay):
         if not (isinstance(value, (tuple, list)) and len(value) == 2):
             raise ValueError(f"prior {name!r} takes (scale, l1_ratio), got {value!r}")
         return code, _number("prior scale", value[0]), _number("prior l1_ratio", value[1])
-    return code, (0.0 if name is None else _number("prior value", value)), 0.0
+    return code, _number("prior value", value), 0.0
 
 
 class HebbianSynapse(DenseSynapse):
