@@ -19,16 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .optim._checks import real
+
 
 def _generator(rng):
     return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-
-
-def _finite(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) \
-            or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
 
 
 @dataclass(frozen=True)
@@ -49,7 +44,7 @@ class constant(Initializer):
     value: float = 0.0
 
     def __post_init__(self):
-        _finite("value", self.value)
+        real("value", self.value)
 
     def sample(self, shape, rng):
         return np.full(shape, self.value)
@@ -62,7 +57,7 @@ class uniform(Initializer):
     high: float = 1.0
 
     def __post_init__(self):
-        if not _finite("low", self.low) < _finite("high", self.high):
+        if not real("low", self.low) < real("high", self.high):
             raise ValueError(f"uniform needs low < high, got low={self.low!r}, "
                              f"high={self.high!r}")
 
@@ -77,8 +72,8 @@ class gaussian(Initializer):
     std: float = 1.0
 
     def __post_init__(self):
-        _finite("mean", self.mean)
-        if _finite("std", self.std) < 0:
+        real("mean", self.mean)
+        if real("std", self.std) < 0:
             raise ValueError(f"std must be >= 0, got {self.std!r}")
 
     def sample(self, shape, rng):
@@ -91,7 +86,7 @@ class fan_in_gaussian(Initializer):
     scale: float = 1.0
 
     def __post_init__(self):
-        if _finite("scale", self.scale) < 0:
+        if real("scale", self.scale) < 0:
             raise ValueError(f"scale must be >= 0, got {self.scale!r}")
 
     def sample(self, shape, rng):
@@ -104,7 +99,7 @@ class fan_in_uniform(Initializer):
     scale: float = 1.0
 
     def __post_init__(self):
-        if _finite("scale", self.scale) <= 0:
+        if real("scale", self.scale) <= 0:
             raise ValueError(f"scale must be > 0, got {self.scale!r}")
 
     def sample(self, shape, rng):

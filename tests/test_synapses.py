@@ -176,7 +176,7 @@ def test_load_refuses_another_shape_and_changes_nothing(tmp_path):
     ({"p_conn": 0.0}, "p_conn must be a probability"),
     ({"prior": ("l3", 0.1)}, "unknown prior 'l3'"),
     ({"prior": ("l1l2", 0.1)}, "takes \\(scale, l1_ratio\\)"),
-    ({"w_bound": float("nan")}, "w_bound must be a finite number"),
+    ({"w_bound": float("nan")}, "w_bound must be finite"),
     ({"optim_type": "rmsprop"}, "unknown rule 'rmsprop'"),
     ({"optim_type": "adam", "optim_params": {"beta3": 1}}, "not \\['beta3'\\]"),
     ({"weight_init": ("normal", 0, 1)}, "unknown initializer 'normal'"),

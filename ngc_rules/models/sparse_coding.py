@@ -90,12 +90,14 @@ class SparseCoding(Model):
         self.dictionary.pre, self.dictionary.post = code, self.error.dmu
         self.dictionary.evolve()
         self._normalize()
-        return {"energy": -self.error.L / len(x), "active": float(np.mean(code != 0))}
+        return self._metrics(code)
 
     def evaluate(self, x):
         """Reconstruction energy per sample and the fraction of active latents on ``x``."""
-        code = self.infer(x)
-        return {"energy": -self.error.L / len(x), "active": float(np.mean(code != 0))}
+        return self._metrics(self.infer(x))
+
+    def _metrics(self, code):
+        return {"energy": -self.error.L / len(code), "active": float(np.mean(code != 0))}
 
     def learn_batch(self, data):
         return self.learn(data.x)

@@ -1,10 +1,9 @@
 """A synapse that learns with a two-factor Hebbian rule and an attached learning rule."""
-import math
-
 import numpy as np
 
 from .._views import flat
 from ..checkpoint import state_leaves
+from ..optim import _checks
 from ..optim.rule import LearningRule
 from . import _kernels
 from .dense import DenseSynapse
@@ -19,16 +18,9 @@ _PRIORS = {"constant": _kernels.NO_PRIOR, "none": _kernels.NO_PRIOR,
 _NGCLEARN_ARITHMETIC = {"adam": {"scalar_precision": "keras"}}
 
 
-def _number(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) \
-            or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
-
-
 def _prior(prior, w_decay):
     """``(code, scale, l1_ratio)`` of ngc-learn's prior argument."""
-    if _number("w_decay", w_decay) > 0:
+    if _checks.real("w_decay", w_decay) > 0:
         prior = ("l2", w_decay)
     if prior is None:
         return _kernels.NO_PRIOR, 0.0, 0.0
@@ -42,8 +34,8 @@ def _prior(prior, w_decay):
     if code == _kernels.ELASTIC_PRIOR:
         if not (isinstance(value, (tuple, list)) and len(value) == 2):
             raise ValueError(f"prior {name!r} takes (scale, l1_ratio), got {value!r}")
-        return code, _number("prior scale", value[0]), _number("prior l1_ratio", value[1])
-    return code, _number("prior value", value), 0.0
+        return code, _checks.real("prior scale", value[0]), _checks.real("prior l1_ratio", value[1])
+    return code, _checks.real("prior value", value), 0.0
 
 
 class HebbianSynapse(DenseSynapse):
@@ -100,12 +92,12 @@ class HebbianSynapse(DenseSynapse):
                  **kwargs):
         super().__init__(name, shape, weight_init, bias_init, resist_scale, p_conn,
                          batch_size, seed, dtype, **kwargs)
-        self.w_bound = _number("w_bound", w_bound)
+        self.w_bound = _checks.real("w_bound", w_bound)
         self.is_nonnegative = bool(is_nonnegative)
         self.prior = _prior(prior, w_decay)
-        self.sign_value = _number("sign_value", sign_value)
-        self.pre_wght = _number("pre_wght", pre_wght)
-        self.post_wght = _number("post_wght", post_wght)
+        self.sign_value = _checks.real("sign_value", sign_value)
+        self.pre_wght = _checks.real("pre_wght", pre_wght)
+        self.post_wght = _checks.real("post_wght", post_wght)
         defaults = _NGCLEARN_ARITHMETIC.get(optim_type, {}) if isinstance(optim_type, str) else {}
         self.rule = LearningRule(optim_type, **{**defaults, **(optim_params or {})})
         if eta is not None or "eta" not in self.rule.hyperparameters:
