@@ -1,4 +1,5 @@
 """Hyperparameter checks: clear errors that name the argument, its value and the rule."""
+import functools
 import math
 import numbers
 
@@ -76,3 +77,19 @@ def learning_rate(name, value, steps_taken):
     elif callable(value):
         value = value()
     return at_least(name, value, 0.0)
+
+
+def memoized(check):
+    """``check`` remembering its results for hashable arguments (distinguished by type,
+    so ``True`` and ``1`` are checked apart); other arguments are checked every call.
+    Errors are never remembered."""
+    remembered = functools.lru_cache(maxsize=256, typed=True)(check)
+
+    @functools.wraps(check)
+    def checked(*args):
+        try:
+            return remembered(*args)
+        except TypeError:  # unhashable; a TypeError of the check itself recurs below
+            return check(*args)
+
+    return checked

@@ -143,13 +143,15 @@ def _run(rule, theta, updates, fields, state_trees, coefficients, inplace, needs
         for group in groups.values():
             sq_norms[group] = target.sum_squares(tuple([leaves[k].g for k in group]))
     of_dtype, multipliers = coefficients(sq_norms)
+    if not isinstance(multipliers, list):
+        multipliers = [1.0 if multipliers is None else multipliers] * len(leaves)
     launches = [(group, state_dtype(dtype), of_dtype(state_dtype(dtype)))
-                for dtype, group in groups.items()]
+                for dtype, group in groups.items()]  # all computed before anything moves
     for group, dtype, c in launches:
-        target.run(rule, tuple([leaves[k].p for k in group]),
-                   tuple([leaves[k].g for k in group]), tuple([leaves[k].s for k in group]),
-                   c, [multipliers[k] for k in group] if isinstance(multipliers, list)
-                   else [1.0 if multipliers is None else multipliers] * len(group), dtype)
+        in_group = leaves if len(launches) == 1 else [leaves[k] for k in group]
+        target.run(rule, tuple([leaf.p for leaf in in_group]),
+                   tuple([leaf.g for leaf in in_group]), tuple([leaf.s for leaf in in_group]),
+                   c, [multipliers[k] for k in group], dtype)
     for leaf in leaves:
         for full, rows in leaf.write_back:
             target.put_rows(full, leaf.rows, rows)
@@ -169,15 +171,19 @@ class _Leaf:
 
     def __init__(self, p_new, s_new, g, rows, target, order="C"):
         self.p_new, self.s_new, self.g, self.rows, self.write_back = p_new, s_new, g, rows, ()
-        updated = [p_new] + s_new
+        updated = s_new
         if rows is not None:
             order = "C"
-            self.write_back = tuple((full, target.take_rows(full, self.rows))
-                                    for full in updated)
-            updated = [rows for _, rows in self.write_back]
-        p, *s = [a.ravel(order) if isinstance(a, np.ndarray) else a.reshape(a.size)
-                 for a in updated]
-        self.p, self.s = p, tuple(s)
+            self.write_back = tuple((full, target.take_rows(full, rows))
+                                    for full in [p_new] + s_new)
+            p_new, *updated = [rows for _, rows in self.write_back]
+        self.p = _flat(p_new, order)
+        self.s = tuple([_flat(a, order) for a in updated])
+
+
+def _flat(array, order):
+    """A 1-D view of a contiguous host or device array."""
+    return array.ravel(order) if type(array) is np.ndarray else array.reshape(array.size)
 
 
 def _mismatch(what, device):
@@ -195,52 +201,60 @@ def _check_like(structure, name, k, array, p, dtype):
 
 
 def _host_leaf(structure, fields, k, p, g, states, inplace, lazy):
+    # Ordered cheapest first and inlined: a step over small tensors is mostly these checks.
     label = structure.label
-    if on_device(g if not isinstance(g, sparse.IndexedSlices) else g.values):
-        raise _mismatch(label("updates", k), device=False)
-    if inplace:
-        if not isinstance(p, np.ndarray):
+    if type(p) is not np.ndarray:
+        if inplace:
             raise TypeError(f"{label('theta', k)} must be a NumPy array for inplace=True, "
                             f"got {type(p).__name__}")
-        flags = p.flags
+        p = np.asarray(p)
+    dtype, flags = p.dtype, p.flags
+    if dtype not in HOST_DTYPES:
+        _check_param_dtype(structure, k, dtype, device=False)
+    order = "F" if flags.f_contiguous and not flags.c_contiguous else "C"
+    if inplace:
         if not flags.writeable:
             raise ValueError(f"{label('theta', k)} is read-only; inplace=True needs "
                              f"writeable arrays")
         if not (flags.c_contiguous or flags.f_contiguous):
             raise ValueError(f"{label('theta', k)} is not contiguous; inplace=True needs "
                              f"contiguous arrays")
-    else:
-        p = np.asarray(p)
-    _check_param_dtype(structure, k, p.dtype, device=False)
-    order = "F" if p.flags.f_contiguous and not p.flags.c_contiguous else "C"
     rows = None
-    if isinstance(g, sparse.IndexedSlices):
-        g, rows = sparse.prepare(g, p, label("updates", k), _cpu, lazy)
-    g = np.asarray(g)
+    if type(g) is not np.ndarray:
+        if on_device(g.values if isinstance(g, sparse.IndexedSlices) else g):
+            raise _mismatch(label("updates", k), device=False)
+        if isinstance(g, sparse.IndexedSlices):
+            g, rows = sparse.prepare(g, p, label("updates", k), _cpu, lazy)
+        g = np.asarray(g)
     if g.dtype.kind != "f":
         raise TypeError(f"{label('updates', k)} has dtype {g.dtype}, expected a float dtype")
-    if rows is None:
+    if rows is None and g.shape != p.shape:
         _check_like(structure, "updates", k, g, p, g.dtype)
     checked = []
     for field, s in zip(fields, states):
-        if on_device(s):
-            raise _mismatch(label(f"opt_params.{field}", k), device=False)
-        if not inplace:
+        if type(s) is not np.ndarray:
+            if on_device(s):
+                raise _mismatch(label(f"opt_params.{field}", k), device=False)
+            if inplace:  # a converted copy would take the update
+                raise TypeError(f"{label(f'opt_params.{field}', k)} must be a NumPy array "
+                                f"for inplace=True, got {type(s).__name__}")
             s = np.asarray(s)
-        elif not isinstance(s, np.ndarray):  # a converted copy would take the update
-            raise TypeError(f"{label(f'opt_params.{field}', k)} must be a NumPy array for "
-                            f"inplace=True, got {type(s).__name__}")
-        _check_like(structure, f"opt_params.{field}", k, s, p, p.dtype)
-        if inplace and not (s.flags.writeable and s.flags[order + "_CONTIGUOUS"]):
-            raise ValueError(f"{label(f'opt_params.{field}', k)} must be writeable and laid "
-                             f"out like {label('theta', k)} ({order}-contiguous) for "
-                             f"inplace=True")
+        if s.shape != p.shape or s.dtype != dtype:
+            _check_like(structure, f"opt_params.{field}", k, s, p, dtype)
+        if inplace:
+            s_flags = s.flags
+            if not (s_flags.writeable and (s_flags.f_contiguous if order == "F"
+                                           else s_flags.c_contiguous)):
+                raise ValueError(f"{label(f'opt_params.{field}', k)} must be writeable and "
+                                 f"laid out like {label('theta', k)} ({order}-contiguous) "
+                                 f"for inplace=True")
         checked.append(s)
     if not inplace:  # the kernel then updates fresh copies
         p = np.array(p, order=order)
         checked = [np.array(s, order=order) for s in checked]
-    g = (g if g.dtype == p.dtype else g.astype(p.dtype)).ravel(order if rows is None else "C")
-    return _Leaf(p, checked, g, rows, _cpu, order)
+    if g.dtype != dtype:
+        g = g.astype(dtype)
+    return _Leaf(p, checked, g.ravel(order if rows is None else "C"), rows, _cpu, order)
 
 
 def _device_leaf(structure, fields, k, p, g, states, inplace, lazy):

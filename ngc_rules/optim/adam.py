@@ -2,6 +2,7 @@
 Adam family found in Keras, tf.keras, neon, OpenFL, PyTorch and Optax (``docs/adam.md``)."""
 import functools
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -139,6 +140,88 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
         >>> theta["W"].round(6).tolist()
         [[-0.2, -0.2], [-0.2, -0.2]]
     """
+    o = _options(beta1, beta2, eps, epsilon_hat, eps_root, amsgrad, nesterov, infinity_norm,
+                 moments, scalar_precision, weight_decay, l2, maximize, loss_scale, clip_value,
+                 clip_norm, global_clip_norm, step_clip_norm, param_clip, stochastic_round,
+                 seed, lazy)
+    if isinstance(opt_params, (AdamState, AmsgradState)) and \
+            type(opt_params) is not o.state_type:
+        raise TypeError(f"amsgrad={amsgrad!r} needs the state of "
+                        f"adam_init(theta, amsgrad={bool(amsgrad)}), got "
+                        f"{type(opt_params).__name__}")
+
+    def coefficients(t, sq_norms):
+        rate = _checks.learning_rate("eta", eta, t - 1)
+        clip_scales, step_scale = _norm_scales(sq_norms, o.loss_scale, *o.norms)
+        multipliers = o.sign / o.loss_scale if clip_scales is None else \
+            [o.sign / o.loss_scale * w for w in clip_scales]
+
+        def of_dtype(dtype):
+            if o.scalar_precision == "float64":
+                dtype = _FLOAT64
+            # Python floats are float64 arithmetic without NumPy's per-operation cost
+            f = float if dtype == _FLOAT64 else dtype.type
+            one = f(1)
+            b1, new1, b2, new2, root, epsilon, penalty, bound, limit = _constants(
+                dtype, o.scalar_precision == "keras", o.beta1, o.beta2, o.eps_root, o.eps,
+                o.l2, o.clip_value, o.param_clip)
+            bias1 = one - f(b1) ** f(t)
+            bias2 = one - f(b2) ** f(t)
+            if o.variant:
+                lr, scale2 = f(rate), one / bias2
+            elif o.epsilon_hat:
+                lr, scale2 = f(rate) * np.sqrt(bias2) / bias1, one
+            else:
+                lr, scale2 = f(rate) / bias1, one / bias2
+            max_scale = one
+            if o.amsgrad == "corrected":
+                max_scale, scale2 = scale2, one
+            # Python floats hold these float32 values exactly and convert much faster
+            return (b1, new1, b2, new2, float(lr if step_scale == 1.0 else f(step_scale) * lr),
+                    float(scale2), root, epsilon,
+                    float(f(o.weight_decay) * f(rate)) if o.weight_decay else 0.0,
+                    penalty, bound, limit, float(max_scale), float(bias1),
+                    float(one - f(b1) ** f(t + 1)), o.round_bits,
+                    -14.0 if o.round_bits == 10 else -126.0, _round_key(o.seed, t))
+
+        return of_dtype, multipliers
+
+    return apply(o.rule, o.state_type, opt_params, theta, updates, coefficients, inplace,
+                 needs_norms=o.norms != (None, None, None), lazy=o.lazy)
+
+
+class _AdamOptions(NamedTuple):
+    """The checked options of one :func:`adam_step` setting, and the rule they select."""
+    rule: str
+    state_type: type
+    beta1: float
+    beta2: float
+    eps: float
+    epsilon_hat: bool
+    eps_root: float
+    amsgrad: bool | str
+    variant: str | None
+    round_bits: float
+    seed: int
+    scalar_precision: str
+    weight_decay: float
+    l2: float
+    sign: float
+    loss_scale: float
+    clip_value: float | None
+    param_clip: float | None
+    norms: tuple
+    """``(clip_norm, global_clip_norm, step_clip_norm)``, at most one set."""
+    lazy: bool
+
+
+@_checks.memoized
+def _options(beta1, beta2, eps, epsilon_hat, eps_root, amsgrad, nesterov, infinity_norm,
+             moments, scalar_precision, weight_decay, l2, maximize, loss_scale, clip_value,
+             clip_norm, global_clip_norm, step_clip_norm, param_clip, stochastic_round, seed,
+             lazy):
+    """Check the options of :func:`adam_step` (once per setting: a training loop repeats
+    the same arguments)."""
     beta1 = _checks.unit_interval("beta1", beta1)
     beta2 = _checks.unit_interval("beta2", beta2)
     eps = _checks.positive("eps", eps)
@@ -177,51 +260,12 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
             raise ValueError(f"{'nesterov' if nesterov else 'infinity_norm'}=True follows "
                              f"Optax's formulas and cannot be combined with "
                              f"{', '.join(refused)}")
-    state_type = AmsgradState if amsgrad else AdamState
-    if isinstance(opt_params, (AdamState, AmsgradState)) and type(opt_params) is not state_type:
-        raise TypeError(f"amsgrad={amsgrad!r} needs the state of "
-                        f"adam_init(theta, amsgrad={bool(amsgrad)}), got "
-                        f"{type(opt_params).__name__}")
-    sign = -1.0 if maximize else 1.0
-
-    def coefficients(t, sq_norms):
-        rate = _checks.learning_rate("eta", eta, t - 1)
-        clip_scales, step_scale = _norm_scales(sq_norms, loss_scale, **norms)
-        multipliers = sign / loss_scale if clip_scales is None else \
-            [sign / loss_scale * w for w in clip_scales]
-
-        def of_dtype(dtype):
-            if scalar_precision == "float64":
-                dtype = _FLOAT64
-            f = dtype.type
-            b1, new1, b2, new2, root, epsilon, penalty, bound, limit, one = _constants(
-                dtype, scalar_precision == "keras", beta1, beta2, eps_root, eps, l2,
-                clip_value, param_clip)
-            bias1 = one - f(b1) ** f(t)
-            bias2 = one - f(b2) ** f(t)
-            if variant:
-                lr, scale2 = f(rate), one / bias2
-            elif epsilon_hat:
-                lr, scale2 = f(rate) * np.sqrt(bias2) / bias1, one
-            else:
-                lr, scale2 = f(rate) / bias1, one / bias2
-            max_scale = one
-            if amsgrad == "corrected":
-                max_scale, scale2 = scale2, one
-            # Python floats hold these float32 values exactly and convert much faster
-            return (b1, new1, b2, new2, float(lr if step_scale == 1.0 else f(step_scale) * lr),
-                    float(scale2), root, epsilon,
-                    float(f(weight_decay) * f(rate)) if weight_decay else 0.0,
-                    penalty, bound, limit, float(max_scale), float(bias1),
-                    float(one - f(b1) ** f(t + 1)), round_bits,
-                    -14.0 if round_bits == 10 else -126.0, _round_key(seed, t))
-
-        return of_dtype, multipliers
-
     rule = (variant or ("amsgrad" if amsgrad else "adam") +
             ("_lerp" if moments == "lerp" else "")) + ("_sr" if round_bits else "")
-    return apply(rule, state_type, opt_params, theta, updates, coefficients, inplace,
-                 needs_norms=bool(chosen), lazy=lazy)
+    return _AdamOptions(rule, AmsgradState if amsgrad else AdamState, beta1, beta2, eps,
+                        bool(epsilon_hat), eps_root, amsgrad, variant, round_bits, seed,
+                        scalar_precision, weight_decay, l2, -1.0 if maximize else 1.0,
+                        loss_scale, clip_value, param_clip, tuple(norms.values()), lazy)
 
 
 @functools.lru_cache(maxsize=64)
@@ -239,7 +283,7 @@ def _constants(dtype, python_complements, beta1, beta2, eps_root, eps, l2, clip_
     numbers = (beta1, new1, beta2, new2, eps_root, eps, l2,
                math.inf if clip_value is None else clip_value,
                math.inf if param_clip is None else param_clip)
-    return tuple(float(f(x)) for x in numbers) + (one,)
+    return tuple(float(f(x)) for x in numbers)
 
 
 def _round_bits(stochastic_round):
