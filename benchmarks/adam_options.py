@@ -13,8 +13,9 @@ import json
 
 import numpy as np
 
-from adam_step import BYTES_PER_PARAMETER, seconds_per_call
 from ngc_rules import IndexedSlices, optim, schedules
+from peers import bytes_per_parameter
+from timing import compare
 
 ROW = 1000
 
@@ -47,7 +48,7 @@ def measure(size):
     shape = (size // ROW, ROW)
     theta = [rng.standard_normal(shape).astype(np.float32)]
     dense = [rng.standard_normal(shape).astype(np.float32)]
-    rows = []
+    calls = {}
     for name, options in OPTIONS.items():
         grads = dense
         if isinstance(options, dict) and "sparse_rows" in options:
@@ -65,8 +66,9 @@ def measure(size):
         if options == "ema":
             state = optim.ema_init(theta, state)
             step = optim.ema_step
-        seconds, spread = seconds_per_call(lambda: step(state, theta, grads, inplace=True))
-        rows.append({"option": name, "seconds": seconds, "spread": spread})
+        calls[name] = functools.partial(step, state, theta, grads, inplace=True)
+    rows = [{"option": name, "seconds": seconds, "spread": spread}
+            for name, (seconds, spread) in compare(calls).items()]
     base = rows[0]["seconds"]
     for row in rows:
         row["relative_to_plain"] = row["seconds"] / base
@@ -85,7 +87,7 @@ def main(argv=None):
     for row in rows:
         print(f"{row['option']:<30} {row['seconds'] * 1e6:>8.1f}us "
               f"{row['spread'] * 1e6:>7.1f}us {row['relative_to_plain']:>8.2f}x "
-              f"{BYTES_PER_PARAMETER * size / row['seconds'] / 1e9:>7.1f}")
+              f"{bytes_per_parameter('adam') * size / row['seconds'] / 1e9:>7.1f}")
     print("* at plain Adam's 28 bytes per parameter")
     if args.json:
         with open(args.json, "w") as out:

@@ -14,7 +14,8 @@ DTYPES = ["float16", "float32", "float64"]
 ADAM_STATE_ARRAYS = {"adam": 2, "adam_lerp": 2, "amsgrad": 3, "amsgrad_lerp": 3, "nadam": 2,
                      "adamax": 2}
 STATE_ARRAYS = {"sgd": 0, "nag": 1, "momentum": 1, **ADAM_STATE_ARRAYS,
-                **{f"{rule}_sr": n for rule, n in ADAM_STATE_ARRAYS.items()},
+                **{f"{rule}_{variant}": n for rule, n in ADAM_STATE_ARRAYS.items()
+                   for variant in ("sr", "plain")},
                 "accumulate": 0, "blend": 0, "assign": 0, "fill": 0}
 ROOTED = ("adam", "adam_lerp", "amsgrad", "amsgrad_lerp", "nadam")
 """The rules whose step divides by a square root, which must stay correctly rounded."""
@@ -74,7 +75,7 @@ def test_kernel_compiles_to_ptx(compiler, rule, dtype):
         ptx, _ = cuda.compile_ptx(_cuda.DRIVERS[rule], _signature(rule, n_tensors, dtype),
                                   cc=(8, 0))
         _check_ptx(ptx, (8, 0))
-        if rule.removesuffix("_sr") in ROOTED:
+        if rule.removesuffix("_sr").removesuffix("_plain") in ROOTED:
             assert ("sqrt.rn.f64" if dtype == "float64" else "sqrt.rn.f32") in ptx
 
 

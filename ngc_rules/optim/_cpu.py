@@ -2,7 +2,8 @@
 
 One call updates a whole tuple of same-dtype tensors (flattened to 1-D), so a step over a
 network's parameter list costs one dispatch. Small steps run the serial kernel; above
-``PARALLEL_THRESHOLD`` elements the ``prange`` kernel splits each tensor across threads.
+``PARALLEL_THRESHOLD`` elements the ``prange`` kernel splits each tensor of at least that
+size across threads, and runs the smaller ones (biases) serially.
 """
 import numpy as np
 from numba import njit, prange
@@ -19,8 +20,12 @@ def _drive(params, grads, states, c, multipliers):
         g = grads[k]
         s = states[k]
         w = multipliers[k]
-        for i in prange(p.size):
-            rule(i, p, g, s, c, w)  # noqa: F821 -- bound by bind_driver
+        if p.size < PARALLEL_THRESHOLD:  # starting the threads would cost more than it saves
+            for i in range(p.size):
+                rule(i, p, g, s, c, w)  # noqa: F821 -- bound by bind_driver
+        else:
+            for i in prange(p.size):
+                rule(i, p, g, s, c, w)  # noqa: F821
 
 
 _OPTIONS = dict(error_model="numpy", cache=True, nogil=True)

@@ -142,6 +142,16 @@ def descend(i, theta, step, c):
     return rounded(clip(theta - c[DECAY] * theta - step, c[PARAM_CLIP]), i, c)
 
 
+def plain_gradient(i, theta, g, c, w):
+    """``gradient`` without clipping or L2 (the ``_plain`` rules: those options off)."""
+    return g[i] * w
+
+
+def plain_descend(i, theta, step, c):
+    """``descend`` without decay or clipping, rounding to nearest (the ``_plain`` rules)."""
+    return theta - step
+
+
 def adam_descend(i, theta, m, v, c):
     """Adam's step from ``m`` and ``v``: ``lr*m / (sqrt(scale2*v + root) + eps)``."""
     return descend(i, theta, (c[LR] * m) / (math.sqrt(c[SCALE2] * v + c[ROOT]) + c[EPS]), c)
@@ -232,6 +242,10 @@ RULES = {
     "momentum": (momentum, {}),
     **_ADAM_RULES,
     **{f"{name}_sr": (rule, dict(bindings, rounded=stochastic))
+       for name, (rule, bindings) in _ADAM_RULES.items()},
+    # Options that are off still cost arithmetic in a kernel that is compute-bound while
+    # the arrays fit in cache; these variants leave them out.
+    **{f"{name}_plain": (rule, dict(bindings, gradient=plain_gradient, descend=plain_descend))
        for name, (rule, bindings) in _ADAM_RULES.items()},
     "accumulate": (accumulate, {}),
     "blend": (blend, {}),

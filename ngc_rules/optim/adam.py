@@ -260,8 +260,10 @@ def _options(beta1, beta2, eps, epsilon_hat, eps_root, amsgrad, nesterov, infini
             raise ValueError(f"{'nesterov' if nesterov else 'infinity_norm'}=True follows "
                              f"Optax's formulas and cannot be combined with "
                              f"{', '.join(refused)}")
+    plain = clip_value is None and not l2 and not weight_decay and param_clip is None
     rule = (variant or ("amsgrad" if amsgrad else "adam") +
-            ("_lerp" if moments == "lerp" else "")) + ("_sr" if round_bits else "")
+            ("_lerp" if moments == "lerp" else "")) + \
+        ("_sr" if round_bits else "_plain" if plain else "")
     return _AdamOptions(rule, AmsgradState if amsgrad else AdamState, beta1, beta2, eps,
                         bool(epsilon_hat), eps_root, amsgrad, variant, round_bits, seed,
                         scalar_precision, weight_decay, l2, -1.0 if maximize else 1.0,
