@@ -13,11 +13,14 @@ import numpy as np
 from numba import njit, prange
 
 from ngc_rules import optim
-from ngc_rules.optim._cpu import PARALLEL_THRESHOLD
+from ngc_rules.optim._cpu import PARALLEL_THRESHOLD, _drive
+from ngc_rules.optim._retarget import bind_driver
 
 HYPERPARAMETERS = {"adam": dict(eta=1e-3, beta1=0.9, beta2=0.999, eps=1e-8),
                    "sgd": dict(eta=1e-3), "nag": dict(eta=1e-2, mu=0.9)}
 STATE_ARRAYS = {"adam": 2, "sgd": 0, "nag": 1}
+COPY_BYTES_PER_PARAMETER = 8
+"""What the copy moves per float32 parameter: one read, one write."""
 
 
 def bytes_per_parameter(rule):
@@ -122,8 +125,8 @@ def torch_step(variant, device="cpu"):
         if device == "cuda" and not torch.cuda.is_available():
             raise Missing("no CUDA GPU for PyTorch")
         params = [torch.nn.Parameter(torch.from_numpy(t.copy()).to(device)) for t in theta]
-        for p, g in zip(params, grads):
-            p.grad = torch.from_numpy(g).to(device)
+        for p, g in zip(params, grads):  # a copy: PyTorch's Nesterov SGD adds to .grad
+            p.grad = torch.from_numpy(g.copy()).to(device)
         flags = {"fused": {"fused": True}, "foreach": {"foreach": True},
                  "for-loop": {"foreach": False}}[variant]
         hp = HYPERPARAMETERS[rule]
@@ -186,14 +189,39 @@ def ngclearn_step(rule, theta, grads):
 
 
 # -- the memory's limits ------------------------------------------------------------------
-def _twin(grads, written):
-    for k in range(len(grads)):
-        g = grads[k]
-        arrays = written[k]
-        for i in prange(g.size):
-            x = g[i]
-            for j in range(len(arrays)):
-                arrays[j][i] += x
+def _add_to_sgd(i, p, g, s, c, w):
+    p[i] += g[i]
+
+
+def _add_to_nag(i, p, g, s, c, w):
+    x = g[i]
+    p[i] += x
+    s[0][i] += x
+
+
+def _add_to_adam(i, p, g, s, c, w):
+    x = g[i]
+    p[i] += x
+    s[0][i] += x
+    s[1][i] += x
+
+
+_TWINS = {(rule, parallel): njit(parallel=parallel, error_model="numpy")(
+    bind_driver(_drive, njit(inline="always")(add), f"twin_{rule}_{parallel}"))
+    for rule, add in [("sgd", _add_to_sgd), ("nag", _add_to_nag), ("adam", _add_to_adam)]
+    for parallel in (False, True)}
+
+
+def roofline_twin(rule, theta, grads):
+    """The rule's memory traffic with trivial arithmetic (each written array gets
+    ``+= g``), run by the same driver as ngc_rules' kernels, serial or multi-threaded."""
+    theta = tuple(t.ravel().copy() for t in theta)
+    # filled like ngc_rules' own state (np.zeros would map untouched pages)
+    states = tuple(tuple(np.full_like(t, 0.0) for _ in range(STATE_ARRAYS[rule])) for t in theta)
+    flat = tuple(g.ravel() for g in grads)
+    kernel = _TWINS[rule, sum(t.size for t in theta) >= PARALLEL_THRESHOLD]
+    c, w = np.zeros(1, np.float32), np.ones(len(theta), np.float32)
+    return functools.partial(kernel, theta, flat, states, c, w)
 
 
 def _copy(sources, targets):
@@ -203,18 +231,7 @@ def _copy(sources, targets):
             target[i] = source[i]
 
 
-_TWIN = {parallel: njit(parallel=parallel, error_model="numpy")(_twin) for parallel in (False, True)}
 _COPY = {parallel: njit(parallel=parallel)(_copy) for parallel in (False, True)}
-
-
-def roofline_twin(rule, theta, grads):
-    """The rule's memory traffic with trivial arithmetic: each written array gets
-    ``+= g``, in the same serial or multi-threaded kernel form as ngc_rules."""
-    written = tuple(tuple(np.zeros(t.size, np.float32) for _ in range(1 + STATE_ARRAYS[rule]))
-                    for t in theta)
-    flat = tuple(g.ravel() for g in grads)
-    kernel = _TWIN[sum(t.size for t in theta) >= PARALLEL_THRESHOLD]
-    return lambda: kernel(flat, written)
 
 
 def copy(rule, theta, grads):

@@ -7,7 +7,8 @@ Each case times every implementation of ``peers.IMPLEMENTATIONS`` in interleaved
 (``timing.compare``) on float32 parameters. It writes ``results.json`` (machine,
 versions, threads and every number), ``results.md`` (the tables) and ``bandwidth.png``
 (GB/s against size) to ``--out``; with ``--docs`` the tables also replace the generated
-part of that page. ``--quick`` runs small sizes only (a smoke test).
+part of that page, and the plot goes to the page's ``figures/``. ``--quick`` runs small
+sizes only (a smoke test).
 """
 import argparse
 import json
@@ -123,7 +124,8 @@ def _cpu_name():
 
 # -- report ---------------------------------------------------------------------------------
 def gbps(row, impl):
-    return row["bytes_per_parameter"] * row["parameters"] / row["seconds"][impl] / 1e9
+    moved = peers.COPY_BYTES_PER_PARAMETER if impl == "copy" else row["bytes_per_parameter"]
+    return moved * row["parameters"] / row["seconds"][impl] / 1e9
 
 
 def microseconds(seconds):
@@ -246,6 +248,7 @@ def main(argv=None):
     plot(results, args.out / "bandwidth.png")
     if args.docs:
         update_docs(args.docs, table)
+        plot(results, args.docs.parent / "figures" / "bandwidth.png")
     print(table)
     return results
 
