@@ -117,6 +117,22 @@ def test_fortran_ordered_parameters(rule):
 
 
 @pytest.mark.parametrize("rule", RULES)
+def test_memory_mapped_parameters_update_in_place(rule, tmp_path):
+    init, step, hp = RULES[rule]
+    theta0, updates = random_problem(8, [(5, 4)], np.float64, 3)
+    expected = trajectory(rule, theta0, updates, **hp)
+    mapped = np.lib.format.open_memmap(tmp_path / "theta.npy", mode="w+", dtype=np.float64,
+                                       shape=(5, 4), fortran_order=True)
+    mapped[...] = theta0[0]
+    theta = [mapped]
+    opt_params = init(theta)
+    for s in range(3):
+        opt_params, theta = step(opt_params, theta, updates[s], inplace=True, **hp)
+        assert theta[0] is mapped
+        assert_close(np.asarray(mapped), expected[s][0], np.float64, ulps=8)
+
+
+@pytest.mark.parametrize("rule", RULES)
 def test_mixed_dtypes_in_one_step(rule):
     init, step, hp = RULES[rule]
     theta0, updates = random_problem(7, [(4,), (3,)], np.float64, 2)

@@ -183,7 +183,7 @@ class _Leaf:
 
 def _flat(array, order):
     """A 1-D view of a contiguous host or device array."""
-    return array.ravel(order) if type(array) is np.ndarray else array.reshape(array.size)
+    return array.ravel(order) if isinstance(array, np.ndarray) else array.reshape(array.size)
 
 
 def _mismatch(what, device):
@@ -203,7 +203,7 @@ def _check_like(structure, name, k, array, p, dtype):
 def _host_leaf(structure, fields, k, p, g, states, inplace, lazy):
     # Ordered cheapest first and inlined: a step over small tensors is mostly these checks.
     label = structure.label
-    if type(p) is not np.ndarray:
+    if not isinstance(p, np.ndarray):  # subclasses (np.memmap) are updated in place too
         if inplace:
             raise TypeError(f"{label('theta', k)} must be a NumPy array for inplace=True, "
                             f"got {type(p).__name__}")
@@ -232,7 +232,7 @@ def _host_leaf(structure, fields, k, p, g, states, inplace, lazy):
         _check_like(structure, "updates", k, g, p, g.dtype)
     checked = []
     for field, s in zip(fields, states):
-        if type(s) is not np.ndarray:
+        if not isinstance(s, np.ndarray):
             if on_device(s):
                 raise _mismatch(label(f"opt_params.{field}", k), device=False)
             if inplace:  # a converted copy would take the update
