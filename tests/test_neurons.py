@@ -1,8 +1,10 @@
 """Rate and error cells against NumPy transcriptions of their equations."""
+import numba
 import numpy as np
 import pytest
 
 from ngc_rules.neurons import ACTIVATIONS, GaussianErrorCell, RateCell
+from ngc_rules.neurons.activations import CODES, activate
 
 _F = {"identity": (lambda z: z, lambda z: np.ones_like(z)),
       "relu": (lambda z: np.maximum(z, 0), lambda z: (z > 0).astype(float)),
@@ -34,6 +36,52 @@ def test_rate_cell_euler_steps_match_numpy(act, prior):
         z = z + 0.5 / 4.0 * (j * df(z) * 0.5 + j_td - 0.3 * _LEAK[prior](z))
         np.testing.assert_allclose(cell.z, z, rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(cell.zF, f(z) * 2.0, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("act", sorted(_F))
+@pytest.mark.parametrize("prior", sorted(_LEAK))
+def test_float32_cells_stay_float32_and_track_the_float64_equations(act, prior):
+    rng = np.random.default_rng(1)
+    cell = RateCell("z", 64, tau_m=4.0, prior=(prior, 0.3), act_fx=act, batch_size=8,
+                    threshold=("soft_threshold", 0.01))
+    cell.set_state(rng.standard_normal((8, 64)).astype(np.float32))
+    f, df = _F[act]
+    for _ in range(5):
+        z = cell.z.astype(np.float64)  # each step is checked from the float32 state
+        j, j_td = rng.standard_normal((2, 8, 64)).astype(np.float32)
+        cell.j[...], cell.j_td[...] = j, j_td
+        cell.advance_state(dt=0.5)
+        z = z + 0.5 / 4.0 * (j * df(z) + j_td - 0.3 * _LEAK[prior](z))
+        z = np.sign(z) * np.maximum(np.abs(z) - 0.01, 0.0)
+        np.testing.assert_allclose(cell.z, z, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(cell.zF, f(cell.z.astype(np.float64)), rtol=4e-6, atol=1e-6)
+    assert cell.z.dtype == cell.zF.dtype == np.float32
+
+
+@numba.njit
+def _tanh_float32(x, out):
+    for i in range(x.size):
+        out[i] = activate(2, x[i])
+
+
+def test_float32_tanh_is_within_6_ulp_everywhere():
+    x = np.concatenate([np.linspace(-12, 12, 1_000_001, dtype=np.float32),
+                        np.logspace(-9, 1.2, 100_001, dtype=np.float32)])
+    x = np.concatenate([x, -x, np.float32([0.0, np.inf, -np.inf])])
+    out = np.empty_like(x)
+    _tanh_float32(x, out)
+    exact = np.tanh(x.astype(np.float64))
+    ulp = np.abs(out - exact) / np.spacing(np.abs(exact).astype(np.float32))
+    assert ulp.max() <= 6.0 and np.abs(out).max() <= 1.0
+    _tanh_float32(np.float32([np.nan]), out[:1])
+    assert np.isnan(out[0]) and CODES["tanh"] == 2
+
+
+def test_soft_threshold_keeps_nan_visible():
+    cell = RateCell("z", 2, tau_m=1.0, threshold=("soft_threshold", 0.5))
+    cell.j_td[...] = [[np.nan, 0.2]]
+    cell.advance_state(dt=1.0)
+    assert np.isnan(cell.z[0, 0]) and cell.z[0, 1] == 0.0
 
 
 def test_soft_threshold_and_stateless_mode():

@@ -83,16 +83,19 @@ class RateCell:
     def set_state(self, z):
         """Set ``z`` (and ``zF = f(z)``), e.g. to a feed-forward guess before inference."""
         np.copyto(self.z, z)
-        _kernels.rate_cell_output(flat(self.z), flat(self.zF), self._act, self.output_scale)
+        _kernels.rate_cell_output(flat(self.z), flat(self.zF), self._act,
+                                  self.dtype.type(self.output_scale))
 
     def advance_state(self, dt=1.0):
         """One Euler step of length ``dt``."""
         if self.tau_m <= 0:
             np.add(self.j, self.j_td, out=self.z)
             _kernels.rate_cell_output(flat(self.z), flat(self.zF), self._act,
-                                      self.output_scale)
+                                      self.dtype.type(self.output_scale))
             return
         lmbda = self.threshold[1] if self.threshold[0] == "soft_threshold" else 0.0
+        number = self.dtype.type  # scalars in the states' precision keep the kernel in it
         _kernels.rate_cell_step(flat(self.z), flat(self.zF), flat(self.j), flat(self.j_td),
-                                self._act, _PRIORS[self.prior[0]], self.prior[1],
-                                dt / self.tau_m, self.resist_scale, self.output_scale, lmbda)
+                                self._act, _PRIORS[self.prior[0]], number(self.prior[1]),
+                                number(dt / self.tau_m), number(self.resist_scale),
+                                number(self.output_scale), number(lmbda))

@@ -11,19 +11,12 @@ import hashlib
 import inspect
 import types
 
+from .._functions import copy_function
 from . import _math
 
 _DIGEST = hashlib.sha256(inspect.getsource(_math).encode()).hexdigest()[:12]
 _FUNCTIONS = {name: f for name, f in vars(_math).items()
               if isinstance(f, types.FunctionType) and f.__module__ == _math.__name__}
-
-
-def _copy(function, namespace, name):
-    clone = types.FunctionType(function.__code__, namespace, name,
-                               function.__defaults__, function.__closure__)
-    clone.__qualname__ = name
-    clone.__module__ = function.__module__
-    return clone
 
 
 def compile_rules(decorate):
@@ -32,7 +25,7 @@ def compile_rules(decorate):
     for name, (rule, bindings) in _math.RULES.items():
         namespace = dict(vars(_math))
         for function_name, function in _FUNCTIONS.items():
-            namespace[function_name] = decorate(_copy(function, namespace, function_name))
+            namespace[function_name] = decorate(copy_function(function, namespace, function_name))
         namespace.update({key: namespace[f.__name__] for key, f in bindings.items()})
         rules[name] = namespace[rule.__name__]
     return rules
@@ -41,4 +34,4 @@ def compile_rules(decorate):
 def bind_driver(driver, rule, name):
     """A copy of ``driver`` that calls ``rule``, named ``name`` plus the source digest."""
     namespace = dict(driver.__globals__, rule=rule)
-    return _copy(driver, namespace, f"{name}_{_DIGEST}")
+    return copy_function(driver, namespace, f"{name}_{_DIGEST}")
