@@ -71,8 +71,9 @@ class PCN(Model):
                 cell.reset(batch)
 
     def _predict_layers(self):
-        """``mu_l`` from the current states, into each synapse's ``outputs``."""
-        for synapse in self.synapses:
+        """``mu_l`` from the current states, into each synapse's ``outputs``. ``mu_1`` sees
+        only the clamped input, so it keeps its value from the feed-forward pass."""
+        for synapse in self.synapses[1:]:
             synapse.advance_state()
 
     def _feed_forward(self, x):
