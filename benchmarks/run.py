@@ -21,6 +21,7 @@ import tracemalloc
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
+import pcn_epoch  # noqa: E402
 import peers  # noqa: E402
 import startup  # noqa: E402
 from adam_options import measure as measure_options  # noqa: E402
@@ -88,7 +89,7 @@ def machine():
     import numba
     versions = {"python": platform.python_version(), "numpy": np.__version__,
                 "numba": numba.__version__}
-    for module in ("torch", "jax", "optax", "ngclearn"):
+    for module in ("torch", "jax", "optax", "ngclearn", "ngcsimlib"):
         try:
             versions[module] = __import__(module).__version__
         except ImportError:
@@ -191,7 +192,27 @@ def report(results):
     lines += [f"| {run} | {s[run]['import_s']:.2f} s | {s[run]['first_step_s']:.2f} s | "
               f"{s[run]['first_parallel_step_s']:.2f} s | {s[run]['process_s']:.2f} s |"
               for run in ("cold", "warm")]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + pcn_table(results["pcn"])) + "\n"
+
+
+def pcn_table(pcn):
+    s = pcn["settings"]
+    lines = ["", f"### One PCN training epoch ({'-'.join(map(str, s['sizes']))} on digits, "
+                 f"{s['train']} samples, T={s['T']}, batch {s['batch_size']}, Adam; median of "
+                 f"{s['epochs']} epochs after a first one that compiles)", "",
+             "| implementation | ms per epoch | spread | first epoch | test accuracy "
+             "| ngc_rules speed-up |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    ours = pcn["ngc_rules"]["epoch_s"]
+    for name in ("ngc_rules", "ngc-learn"):
+        row = pcn[name]
+        if row is None:
+            lines.append(f"| {name} | not installed | | | | |")
+            continue
+        low, high = row["epoch_spread_s"]
+        lines.append(f"| {name} | {1e3 * row['epoch_s']:.1f} | {1e3 * low:.1f}–{1e3 * high:.1f}"
+                     f" | {1e3 * row['first_epoch_s']:.0f} | {100 * row['accuracy']:.1f}% | "
+                     f"{row['epoch_s'] / ours:.2f}x |")
+    return lines
 
 
 def plot(results, path):
@@ -237,9 +258,10 @@ def main(argv=None):
     for k, (rule, name) in enumerate(cases, 1):
         print(f"[{k}/{len(cases)}] {rule} {name}", flush=True)
         results["cases"].append(run_case(rule, name, budget))
-    print("Adam options; start-up", flush=True)
+    print("Adam options; start-up; PCN epoch", flush=True)
     results["options"] = measure_options(10_000 if args.quick else 1_000_000)
     results["startup"] = startup.measure()
+    results["pcn"] = pcn_epoch.measure(epochs=1 if args.quick else 10)
     results["machine"] = machine()
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=2))
