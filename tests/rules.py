@@ -28,12 +28,10 @@ def random_problem(seed, shapes, dtype, steps):
     return theta0, updates
 
 
-def state_arrays(opt_params):
-    """Every array in a state (the counter included), in a fixed order."""
-    if isinstance(opt_params, np.ndarray):
-        return [opt_params]
-    arrays = []
-    for field in opt_params:
-        arrays.extend(field.values() if isinstance(field, dict)
-                      else field if isinstance(field, (list, tuple)) else [field])
-    return arrays
+def state_arrays(tree):
+    """Every array in a state or parameter tree (counters included), depth first."""
+    if isinstance(tree, dict):
+        return [a for value in tree.values() for a in state_arrays(value)]
+    if isinstance(tree, (list, tuple)):
+        return [a for value in tree for a in state_arrays(value)]
+    return [tree]

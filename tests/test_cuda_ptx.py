@@ -99,6 +99,15 @@ def test_sum_of_squares_compiles_to_ptx(compiler, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_nonfinite_count_compiles_to_ptx(compiler, dtype):
+    cuda, _cuda = compiler
+    ptx, _ = cuda.compile_ptx(_cuda._count_nonfinite, (_array(dtype), _array("int64")),
+                              cc=(8, 0))
+    _check_ptx(ptx, (8, 0))
+    assert "atom.global.add" in ptx
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("kernel", ["sum", "take", "put"])
 def test_row_kernels_compile_to_ptx(compiler, kernel, dtype):
     cuda, _cuda = compiler

@@ -8,6 +8,7 @@ from ._state import AdamState, AmsgradState, MomentumState, NagState
 from .accumulation import AccumulationState, accumulation_init, accumulation_step
 from .adam import adam_init, adam_step
 from .ema import EmaState, ema_finalize, ema_init, ema_step
+from .finite import FiniteState, finite_init, finite_step
 from .momentum import momentum_init, momentum_step
 from .nag import nag_init, nag_step
 from .rule import LearningRule
@@ -18,5 +19,6 @@ __all__ = ["sgd_init", "sgd_step", "nag_init", "nag_step", "adam_init", "adam_st
            "get_opt_init_fn", "get_opt_step_fn", "NagState", "AdamState", "AmsgradState",
            "momentum_init", "momentum_step", "MomentumState",
            "accumulation_init", "accumulation_step", "AccumulationState",
-           "ema_init", "ema_step", "ema_finalize", "EmaState", "IndexedSlices",
+           "ema_init", "ema_step", "ema_finalize", "EmaState", "finite_init",
+           "finite_step", "FiniteState", "IndexedSlices",
            "LearningRule"]

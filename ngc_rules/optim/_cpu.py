@@ -4,7 +4,15 @@ One call updates a whole tuple of same-dtype tensors (flattened to 1-D), so a st
 network's parameter list costs one dispatch. Small steps run the serial kernel; above
 ``PARALLEL_THRESHOLD`` elements the ``prange`` kernel splits each tensor of at least that
 size across threads, and runs the smaller ones (biases) serially.
+
+Every kernel releases the GIL, so Python threads stepping different parameter sets run at
+once. Numba's workqueue threading layer (its fallback when neither OpenMP nor TBB is
+installed) aborts the process when two threads launch multi-threaded kernels together, so
+under it those launches take turns; the OpenMP and TBB layers run them side by side.
 """
+import threading
+
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -28,6 +36,21 @@ def _drive(params, grads, states, c, multipliers):
                 rule(i, p, g, s, c, w)  # noqa: F821
 
 
+_LAUNCH = threading.Lock()
+_threadsafe_layer = False
+
+
+def _launch(kernel, parallel, *args):
+    """Call ``kernel``; a multi-threaded one under a lock unless the layer is threadsafe."""
+    global _threadsafe_layer
+    if not parallel or _threadsafe_layer:
+        return kernel(*args)
+    with _LAUNCH:
+        result = kernel(*args)
+        _threadsafe_layer = numba.threading_layer() in ("omp", "tbb")
+    return result
+
+
 _OPTIONS = dict(error_model="numpy", cache=True, nogil=True)
 _RULES = compile_rules(njit(inline="always"))
 KERNELS = {
@@ -47,9 +70,9 @@ def run(name, params, grads, states, coefficients, multipliers, dtype):
     total = 0
     for p in params:
         total += p.size
-    KERNELS[name, total >= PARALLEL_THRESHOLD](params, grads, states,
-                                               np.array(coefficients, dtype),
-                                               np.array(multipliers, dtype))
+    parallel = total >= PARALLEL_THRESHOLD
+    _launch(KERNELS[name, parallel], parallel, params, grads, states,
+            np.array(coefficients, dtype), np.array(multipliers, dtype))
 
 
 def _sum_squares(arrays, out):
@@ -71,9 +94,27 @@ def sum_squares(arrays):
     """``sum(a**2)`` of each 1-D array of a tuple, accumulated in float64."""
     out = np.empty(len(arrays))
     if arrays:
-        total = sum(a.size for a in arrays)
-        _SUM_SQUARES[total >= PARALLEL_THRESHOLD](arrays, out)
+        parallel = sum(a.size for a in arrays) >= PARALLEL_THRESHOLD
+        _launch(_SUM_SQUARES[parallel], parallel, arrays, out)
     return out
+
+
+def _count_nonfinite(a):
+    n = 0
+    for i in prange(a.size):
+        x = a[i]
+        n += (x - x) != 0  # NaN exactly when x is NaN or infinite
+    return n
+
+
+_COUNT_NONFINITE = {parallel: njit(parallel=parallel, **_OPTIONS)(_count_nonfinite)
+                    for parallel in (False, True)}
+
+
+def count_nonfinite(array):
+    """The number of NaN and infinite elements of a 1-D float array."""
+    parallel = array.size >= PARALLEL_THRESHOLD
+    return int(_launch(_COUNT_NONFINITE[parallel], parallel, array))
 
 
 # Row operations of sparse updates (``sparse.py``); NumPy's indexing does them exactly.

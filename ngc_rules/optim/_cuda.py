@@ -100,6 +100,25 @@ def sum_squares(arrays):
     return out.copy_to_host()
 
 
+def _count_nonfinite(a, out):
+    for i in range(cuda.grid(1), a.size, cuda.gridsize(1)):
+        x = float64(a[i])
+        if x - x != 0:  # NaN exactly when x is NaN or infinite; atomics only then
+            cuda.atomic.add(out, 0, 1)
+
+
+COUNT_NONFINITE = cuda.jit(_count_nonfinite)
+
+
+def count_nonfinite(array):
+    """The number of NaN and infinite elements of a device array."""
+    out = cuda.to_device(np.zeros(1, np.int64))
+    if array.size:
+        flat = array.reshape(array.size)
+        COUNT_NONFINITE[_blocks((flat,)), THREADS_PER_BLOCK](flat, out)
+    return int(out.copy_to_host()[0])
+
+
 # Row operations of sparse updates (``sparse.py``), on 2-D views ``(rows, row length)``:
 # one thread per element of the compact rows.
 def _sum_rows(out, values, order, starts):

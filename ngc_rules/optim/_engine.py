@@ -123,6 +123,25 @@ def check_tree(tree, theta, name):
         _check_like(structure, name, k, array, p, state_dtype(np.dtype(p.dtype)))
 
 
+def nonfinite_counts(theta, updates):
+    """``(label, count)`` of NaN and infinite elements in each tensor of ``updates``
+    (laid out like ``theta``), counted where the updates live."""
+    params, structure = flatten(theta, "theta")
+    counts = []
+    for k, g in enumerate(flatten_like(updates, structure, "updates")):
+        values = g.values if isinstance(g, sparse.IndexedSlices) else g
+        if on_device(values):
+            n = _device_target().count_nonfinite(_device_target().as_device_array(values))
+        else:
+            values = np.asarray(values)
+            if values.dtype.kind != "f":
+                raise TypeError(f"{structure.label('updates', k)} has dtype {values.dtype}, "
+                                f"expected a float dtype")
+            n = _cpu.count_nonfinite(np.ascontiguousarray(values).reshape(-1))
+        counts.append((structure.label("updates", k), n))
+    return counts
+
+
 def _run(rule, theta, updates, fields, state_trees, coefficients, inplace, needs_norms,
          lazy):
     params, structure = flatten(theta, "theta")

@@ -4,6 +4,7 @@ import functools
 import inspect
 
 from .adam import adam_init, adam_step
+from .finite import FiniteState, check_on_nonfinite, finite_init, finite_step
 from .momentum import momentum_init, momentum_step
 from .nag import nag_init, nag_step
 from .sgd import sgd_init, sgd_step
@@ -27,6 +28,9 @@ class LearningRule:
     Args:
         step: a name ("sgd", "nag", "adam", "momentum"), one of our step functions, or a
             ``functools.partial`` of one (as made by :func:`get_opt_step_fn`).
+        on_nonfinite: ``None`` (apply every update), "skip" or "raise": check each
+            update for NaN and inf first and skip the step (counting it in
+            :attr:`skipped_steps`) or refuse it (see :func:`finite_step`).
         **hyperparameters: the step function's keyword arguments (``eta``, ``beta2``,
             ``amsgrad``, ...); they override those bound in a partial.
 
@@ -41,9 +45,10 @@ class LearningRule:
         ([0.8999999761581421, 0.8999999761581421, 0.8999999761581421], 1)
     """
 
-    def __init__(self, step, **hyperparameters):
+    def __init__(self, step, on_nonfinite=None, **hyperparameters):
         if isinstance(step, LearningRule):
             hyperparameters = {**step.hyperparameters, **hyperparameters}
+            on_nonfinite = on_nonfinite or step.on_nonfinite
             step = step.step_fn
         if isinstance(step, functools.partial):
             hyperparameters = {**step.keywords, **hyperparameters}
@@ -63,6 +68,7 @@ class LearningRule:
                             f"not {unknown}")
         self.step_fn = step
         self.hyperparameters = dict(hyperparameters)
+        self.on_nonfinite = None if on_nonfinite is None else check_on_nonfinite(on_nonfinite)
 
     @property
     def name(self):
@@ -72,16 +78,32 @@ class LearningRule:
     def init(self, theta):
         """The optimizer state for parameters ``theta``."""
         if self.step_fn is adam_step and self.hyperparameters.get("amsgrad"):
-            return adam_init(theta, amsgrad=self.hyperparameters["amsgrad"])
-        return _INIT_OF[self.step_fn](theta)
+            state = adam_init(theta, amsgrad=self.hyperparameters["amsgrad"])
+        else:
+            state = _INIT_OF[self.step_fn](theta)
+        return state if self.on_nonfinite is None else finite_init(state)
 
     def step(self, opt_params, theta, updates):
         """Apply one update to ``theta`` in place; returns the new state."""
-        opt_params, _ = self.step_fn(opt_params, theta, updates, inplace=True,
-                                     **self.hyperparameters)
+        if self.on_nonfinite is None:
+            opt_params, _ = self.step_fn(opt_params, theta, updates, inplace=True,
+                                         **self.hyperparameters)
+        else:
+            opt_params, _ = finite_step(opt_params, theta, updates, step=self.step_fn,
+                                        on_nonfinite=self.on_nonfinite, inplace=True,
+                                        **self.hyperparameters)
         return opt_params
 
+    @staticmethod
+    def skipped_steps(opt_params):
+        """How many steps a state has skipped for non-finite updates (0 without the
+        check)."""
+        return int(opt_params.skipped) if isinstance(opt_params, FiniteState) else 0
+
     def __repr__(self):
-        options = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters.items())
+        settings = dict(self.hyperparameters)
+        if self.on_nonfinite is not None:
+            settings["on_nonfinite"] = self.on_nonfinite
+        options = ", ".join(f"{k}={v!r}" for k, v in settings.items())
         return f"LearningRule({self.name!r}{', ' if options else ''}{options})"
 

@@ -69,7 +69,9 @@ class HebbianSynapse(DenseSynapse):
         sign_value: the factor applied to the final update.
         optim_type: "sgd", "nag", "adam", "momentum", one of our step functions (or a
             partial of one) or a :class:`~ngc_rules.optim.LearningRule`.
-        optim_params: further hyperparameters of the rule, such as ``{"beta2": 0.99}``.
+        optim_params: further hyperparameters of the rule, such as ``{"beta2": 0.99}``;
+            ``{"on_nonfinite": "skip"}`` (or ``"raise"``) guards every step against NaN
+            and inf updates (see :class:`~ngc_rules.optim.LearningRule`).
         pre_wght, post_wght: the factors of the pre- and post-synaptic signals.
 
     Example:
@@ -148,6 +150,12 @@ class HebbianSynapse(DenseSynapse):
         low = 0.0 if self.is_nonnegative else -self.w_bound
         _kernels.constrain_weights(flat(self.weights), self.w_bound > 0, scalar(low),
                                    scalar(self.w_bound), flat(self.mask))
+
+    @property
+    def skipped_steps(self):
+        """Learning steps skipped for non-finite updates (with
+        ``optim_params={"on_nonfinite": "skip"}``; else 0)."""
+        return self.rule.skipped_steps(self.opt_params)
 
     def reset(self):
         """Zero the signals and the last updates, keeping weights and learning state."""
