@@ -67,14 +67,15 @@ RULES = {"sgd": (sgd, 0), "nag": (nag, 1), "adam": (adam, 2), "momentum": (momen
          "nadam": (nadam, 2), "adamax": (adamax, 2)}
 
 
-def trajectory(rule, theta0, updates, **hyperparameters):
-    """Parameters after each step, in float64: ``out[s][i]``."""
+def trajectory(rule, theta0, updates, t0=0, **hyperparameters):
+    """Parameters after each step, in float64: ``out[s][i]``; the first step is number
+    ``t0 + 1`` (from zero state)."""
     step, n_state = RULES[rule]
     hp = dict(DEFAULTS[rule], **hyperparameters)
     thetas = [np.asarray(p, np.float64) for p in theta0]
     states = [tuple(np.zeros_like(p) for _ in range(n_state)) for p in thetas]
     out = []
-    for t, us in enumerate(updates, start=1):
+    for t, us in enumerate(updates, start=t0 + 1):
         for i, u in enumerate(us):
             thetas[i], states[i] = step(thetas[i], np.asarray(u, np.float64), states[i], t, **hp)
         out.append([p.copy() for p in thetas])

@@ -49,6 +49,9 @@ class AmsgradState(NamedTuple):
     """Number of steps taken (0-d int64 array)."""
 
 
+_LAST_COUNT = int(np.iinfo(np.int64).max)  # one more step would wrap around
+
+
 def counter(value=0):
     """A step counter holding ``value``."""
     return np.array(value, dtype=np.int64)
@@ -58,9 +61,10 @@ def read_counter(t, name):
     """The step count held by ``t`` (an integer, or ngc-learn's float counter)."""
     value = t.item() if isinstance(t, np.ndarray) and t.ndim == 0 else t
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)) \
-            or not math.isfinite(value) or value < 0 or value != int(value):
+            or not math.isfinite(value) or value < 0 or value != int(value) \
+            or value >= _LAST_COUNT:
         raise TypeError(f"{name} must be the step counter from the init function "
-                        f"(a whole number >= 0), got {t!r}")
+                        f"(a whole number >= 0 and below {_LAST_COUNT}), got {t!r}")
     return int(value)
 
 
