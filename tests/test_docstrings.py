@@ -3,14 +3,14 @@ import doctest
 
 import pytest
 
-from ngc_rules import initializers
+from ngc_rules import checkpoint, initializers
 from ngc_rules.models import pcn, sparse_coding
 from ngc_rules.neurons import error, rate
-from ngc_rules.optim import _registry, adam, nag, rule, sgd
+from ngc_rules.optim import _registry, accumulation, adam, finite, nag, rule, sgd
 from ngc_rules.synapses import dense, hebbian
 
-MODULES = [sgd, nag, adam, _registry, rule, initializers, dense, hebbian, rate, error, pcn,
-           sparse_coding]
+MODULES = [sgd, nag, adam, _registry, rule, accumulation, finite, checkpoint, initializers,
+           dense, hebbian, rate, error, pcn, sparse_coding]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
