@@ -1,5 +1,6 @@
 """Activation functions of rate cells and their derivatives, as scalar Numba functions
-selected by a small integer code (so one compiled kernel serves every activation).
+selected by a small integer code (the neuron kernels compile one copy per code, so the
+choice costs nothing inside their loops).
 
 They compute in the precision of their argument: float32 states stay float32 (no silent
 float64 detour), so kernels over float32 arrays vectorize. float32 ``tanh`` is a rational
