@@ -137,7 +137,7 @@ def nonfinite_counts(theta, updates):
             if values.dtype.kind != "f":
                 raise TypeError(f"{structure.label('updates', k)} has dtype {values.dtype}, "
                                 f"expected a float dtype")
-            n = _cpu.count_nonfinite(np.ascontiguousarray(values).reshape(-1))
+            n = int(_cpu.count_nonfinite(np.ascontiguousarray(values).reshape(-1)))
         counts.append((structure.label("updates", k), n))
     return counts
 

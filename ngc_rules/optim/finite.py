@@ -4,7 +4,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._engine import nonfinite_counts
-from ._state import advance_in_place, counter, read_counter
+from ._state import advance_in_place, counter, read_counter, set_in_place
 from .adam import adam_step
 
 ON_NONFINITE = ("skip", "raise")
@@ -82,7 +82,7 @@ def finite_step(opt_params, theta, updates, *, step=adam_step, on_nonfinite="ski
     if not bad:
         inner, theta = step(opt_params.inner, theta, updates, inplace=inplace,
                             **hyperparameters)
-        if inplace and inner is opt_params.inner and _set_in_place(opt_params.consecutive, 0):
+        if inplace and inner is opt_params.inner and set_in_place(opt_params.consecutive, 0):
             return opt_params, theta
         return FiniteState(inner, counter(skipped), counter(0)), theta
     where = ", ".join(f"{label} ({n} of them)" for label, n in bad.items())
@@ -98,9 +98,3 @@ def finite_step(opt_params, theta, updates, *, step=adam_step, on_nonfinite="ski
         return opt_params, theta
     return FiniteState(opt_params.inner, counter(skipped + 1), counter(consecutive + 1)), theta
 
-
-def _set_in_place(t, value):
-    if type(t) is np.ndarray and t.shape == () and t.dtype == np.int64 and t.flags.writeable:
-        t[()] = value
-        return True
-    return False
