@@ -184,3 +184,21 @@ def test_inplace_refuses_state_that_is_not_an_array():
         optim.adam_step(state, theta, [np.ones(2)], inplace=True)
     np.testing.assert_array_equal(theta[0], np.ones(2))
     assert int(state.t) == 0
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda t: optim.accumulation_step(optim.accumulation_init(t, optim.adam_init(t)), t,
+                                       np.ones(2), every=1),
+     "every must be an integer >= 2, got 1"),
+    (lambda t: optim.accumulation_step(optim.accumulation_init(t, optim.adam_init(t)), t,
+                                       np.ones(2), every=True),
+     "every must be an integer >= 2, got True"),
+    (lambda t: optim.ema_step(optim.ema_init(t, optim.adam_init(t)), t, np.ones(2),
+                              overwrite_every=0),
+     "overwrite_every must be None or an integer >= 1, got 0"),
+])
+def test_wrapper_counts_are_checked(call, message):
+    theta = np.zeros(2)
+    with pytest.raises(ValueError, match=message):
+        call(theta)
+    assert not theta.any()

@@ -56,6 +56,18 @@ def integer(name, value):
     return int(value)
 
 
+def whole_number(name, value, low, optional=False):
+    """``value`` as a Python int ``>= low`` (or None when ``optional``), else a ValueError
+    naming ``name``: for counts such as ``every`` or ``max_consecutive``."""
+    if optional and value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
+            or value < low:
+        raise ValueError(f"{name} must be {'None or ' if optional else ''}an integer >= {low}, "
+                         f"got {value!r}")
+    return int(value)
+
+
 def one_of(name, value, choices):
     """``value`` if it is one of ``choices``, else a ValueError listing them."""
     if not any(value is c or (type(value) is type(c) and value == c) for c in choices):

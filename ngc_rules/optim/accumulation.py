@@ -60,9 +60,7 @@ def accumulation_step(opt_params, theta, updates, *, every, step=adam_step, loss
         >>> theta.tolist(), int(state.inner), int(state.calls)
         ([-1.0, -1.0], 1, 2)
     """
-    if isinstance(every, (bool, np.bool_)) or not isinstance(every, (int, np.integer)) \
-            or every < 2:
-        raise ValueError(f"every must be an integer >= 2, got {every!r}")
+    every = _checks.whole_number("every", every, 2)
     loss_scale = _checks.positive("loss_scale", loss_scale)
     if not isinstance(opt_params, AccumulationState):
         raise TypeError(f"opt_params must be an AccumulationState from accumulation_init, "

@@ -64,11 +64,8 @@ def ema_step(opt_params, theta, updates, *, momentum=0.99, overwrite_every=None,
     momentum = _checks.real("momentum", momentum)
     if not 0.0 <= momentum <= 1.0:
         raise ValueError(f"momentum must be in [0, 1], got {momentum}")
-    if overwrite_every is not None and (
-            isinstance(overwrite_every, (bool, np.bool_))
-            or not isinstance(overwrite_every, (int, np.integer)) or overwrite_every < 1):
-        raise ValueError(f"overwrite_every must be None or an integer >= 1, got "
-                         f"{overwrite_every!r}")
+    overwrite_every = _checks.whole_number("overwrite_every", overwrite_every, 1,
+                                           optional=True)
     if not isinstance(opt_params, EmaState):
         raise TypeError(f"opt_params must be an EmaState from ema_init, got "
                         f"{type(opt_params).__name__}")

@@ -3,6 +3,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import _checks
 from ._engine import nonfinite_counts
 from ._state import advance_in_place, counter, read_counter, set_in_place
 from .adam import adam_step
@@ -24,13 +25,6 @@ class FiniteState(NamedTuple):
 def finite_init(inner):
     """Wrap ``inner``, the state of the rule that :func:`finite_step` will call."""
     return FiniteState(inner, counter(0), counter(0))
-
-
-def check_on_nonfinite(value):
-    """``value`` if it names a response to non-finite updates, else a clear error."""
-    if value not in ON_NONFINITE:
-        raise ValueError(f"on_nonfinite must be one of {ON_NONFINITE}, got {value!r}")
-    return value
 
 
 def finite_step(opt_params, theta, updates, *, step=adam_step, on_nonfinite="skip",
@@ -67,12 +61,9 @@ def finite_step(opt_params, theta, updates, *, step=adam_step, on_nonfinite="ski
         >>> theta.tolist(), int(state.inner), int(state.skipped)
         ([-1.0, -1.0], 2, 1)
     """
-    check_on_nonfinite(on_nonfinite)
-    if max_consecutive is not None and (isinstance(max_consecutive, (bool, np.bool_)) or
-                                        not isinstance(max_consecutive, (int, np.integer))
-                                        or max_consecutive < 0):
-        raise ValueError(f"max_consecutive must be None or an integer >= 0, "
-                         f"got {max_consecutive!r}")
+    _checks.one_of("on_nonfinite", on_nonfinite, ON_NONFINITE)
+    max_consecutive = _checks.whole_number("max_consecutive", max_consecutive, 0,
+                                           optional=True)
     if not isinstance(opt_params, FiniteState):
         raise TypeError(f"opt_params must be a FiniteState from finite_init, "
                         f"got {type(opt_params).__name__}")

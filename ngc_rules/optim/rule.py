@@ -4,7 +4,8 @@ import functools
 import inspect
 
 from .adam import adam_init, adam_step
-from .finite import FiniteState, check_on_nonfinite, finite_init, finite_step
+from . import _checks
+from .finite import ON_NONFINITE, FiniteState, finite_init, finite_step
 from .momentum import momentum_init, momentum_step
 from .nag import nag_init, nag_step
 from .sgd import sgd_init, sgd_step
@@ -68,7 +69,8 @@ class LearningRule:
                             f"not {unknown}")
         self.step_fn = step
         self.hyperparameters = dict(hyperparameters)
-        self.on_nonfinite = None if on_nonfinite is None else check_on_nonfinite(on_nonfinite)
+        self.on_nonfinite = None if on_nonfinite is None else _checks.one_of(
+            "on_nonfinite", on_nonfinite, ON_NONFINITE)
 
     @property
     def name(self):
