@@ -39,7 +39,8 @@ ADAM_OPTIONS = dict(
     l2=st.floats(0.0, 0.1), maximize=st.booleans(), eps_root=log_uniform(1e-12, 1e-4),
     epsilon_hat=st.booleans(), moments=st.sampled_from(["ema", "lerp"]),
     clip_value=log_uniform(1e-2, 10.0), clip_norm=log_uniform(1e-2, 10.0),
-    global_clip_norm=log_uniform(1e-2, 10.0), param_clip=log_uniform(0.5, 10.0),
+    global_clip_norm=log_uniform(1e-2, 10.0), step_clip_norm=log_uniform(1e-2, 10.0),
+    param_clip=log_uniform(0.5, 10.0),
     loss_scale=log_uniform(0.1, 100.0), scalar_precision=st.sampled_from(["param", "keras"]),
     nesterov=st.just(True), infinity_norm=st.just(True),
 )
@@ -57,10 +58,13 @@ def rule_settings(draw):
 
 
 @st.composite
-def adam_options(draw):
-    """A few of Adam's options together (some combinations are refused: callers check)."""
+def adam_options(draw, hyperparameters=False):
+    """A few of Adam's options together (some combinations are refused: callers check),
+    with random ``eta``, betas and ``eps`` when ``hyperparameters``."""
     names = draw(st.lists(st.sampled_from(sorted(ADAM_OPTIONS)), max_size=4, unique=True))
-    return {name: draw(ADAM_OPTIONS[name]) for name in names}
+    drawn = HYPERPARAMETERS["adam"] if hyperparameters else {}
+    return {name: draw(strategy) for name, strategy in
+            [*drawn.items(), *((name, ADAM_OPTIONS[name]) for name in names)]}
 
 
 @st.composite

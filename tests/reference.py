@@ -82,6 +82,69 @@ def trajectory(rule, theta0, updates, t0=0, **hyperparameters):
     return out
 
 
+def _clip_multipliers(us, clip_norm=None, global_clip_norm=None):
+    """Each tensor's factor from a per-tensor or a global norm clip (ones without)."""
+    norms = [np.sqrt(np.sum(u ** 2)) for u in us]
+    if clip_norm is not None:
+        return [clip_norm / max(n, clip_norm) for n in norms]
+    if global_clip_norm is not None:
+        total = np.sqrt(sum(n ** 2 for n in norms))
+        return [global_clip_norm / max(total, global_clip_norm)] * len(us)
+    return [1.0] * len(us)
+
+
+def adam_with_options(theta0, updates, eta=0.001, beta1=0.9, beta2=0.999, eps=1e-8, *,
+                      epsilon_hat=False, eps_root=0.0, amsgrad=False, nesterov=False,
+                      infinity_norm=False, moments="ema", scalar_precision="float64",
+                      weight_decay=0.0, l2=0.0, maximize=False, loss_scale=1.0,
+                      clip_value=None, clip_norm=None, global_clip_norm=None,
+                      step_clip_norm=None, param_clip=None):
+    """The Adam family in float64, in the order ``docs/adam.md`` states; the parameters
+    after each step, as :func:`trajectory` returns them. ``moments`` and
+    ``scalar_precision`` change only roundings, which float64 does not show."""
+    out = []
+    thetas = [np.asarray(p, np.float64) for p in theta0]
+    m = [np.zeros_like(p) for p in thetas]
+    v = [np.zeros_like(p) for p in thetas]
+    v_max = [np.zeros_like(p) for p in thetas]
+    for t, us in enumerate(updates, start=1):
+        us = [np.asarray(u, np.float64) * (-1.0 if maximize else 1.0) / loss_scale
+              for u in us]
+        step_scale = 1.0
+        if step_clip_norm is not None:
+            total = np.sqrt(sum(np.sum(u ** 2) for u in us))
+            step_scale = step_clip_norm / max(total, step_clip_norm)
+        multipliers = _clip_multipliers(us, clip_norm, global_clip_norm)
+        bias1, bias2 = 1 - beta1 ** t, 1 - beta2 ** t
+        for i, (theta, u) in enumerate(zip(thetas, us)):
+            u = u * multipliers[i]
+            if clip_value is not None:
+                u = np.clip(u, -clip_value, clip_value)
+            u = u + l2 * theta
+            m[i] = beta1 * m[i] + (1 - beta1) * u
+            if infinity_norm:
+                v[i] = np.maximum(beta2 * v[i], np.abs(u) + eps)
+                step = eta * m[i] / bias1 / v[i]
+            else:
+                v[i] = beta2 * v[i] + (1 - beta2) * u ** 2
+                second = v[i] if epsilon_hat else v[i] / bias2
+                if amsgrad:
+                    v_max[i] = np.maximum(v_max[i], v[i] / bias2 if amsgrad == "corrected"
+                                          else v[i])
+                    second = v_max[i] if amsgrad == "corrected" or epsilon_hat \
+                        else v_max[i] / bias2
+                first = beta1 * m[i] / (1 - beta1 ** (t + 1)) + (1 - beta1) * u / bias1 \
+                    if nesterov else m[i] / bias1
+                rate = eta * np.sqrt(bias2) if epsilon_hat else eta
+                step = rate * first / (np.sqrt(second + eps_root) + eps)
+            theta = theta - eta * weight_decay * theta - step_scale * step
+            if param_clip is not None:
+                theta = np.clip(theta, -param_clip, param_clip)
+            thetas[i] = theta
+        out.append([p.copy() for p in thetas])
+    return out
+
+
 def assert_close(actual, expected, dtype, ulps=4):
     """Equal within ``ulps`` units in the last place of ``dtype`` at magnitude >= 1."""
     actual = np.asarray(actual, np.float64)

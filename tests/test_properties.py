@@ -12,7 +12,7 @@ from hypothesis import assume, given
 from ngc_rules import optim
 from ngc_rules.optim import _cpu
 from properties import adam_options, problems, rule_settings
-from reference import trajectory
+from reference import adam_with_options, trajectory
 from rules import RULES, state_arrays
 
 ULPS = 16
@@ -58,17 +58,35 @@ def test_steps_match_the_float64_reference(setting, problem):
     rule, hp = setting
     init, step, _ = RULES[rule]
     theta0, updates = problem
-    dtype = theta0[0].dtype
     state, theta = init(theta0), theta0
     for u in updates:
         state, theta = step(state, theta, u, **hp)
-    expected = trajectory(rule, theta0, updates, **hp)
+    _assert_on_trajectory(theta, theta0, trajectory(rule, theta0, updates, **hp))
+
+
+@given(options=adam_options(hyperparameters=True), problem=problems())
+def test_adam_options_match_the_float64_reference(options, problem):
+    theta0, updates = problem
+    state = optim.adam_init(theta0, amsgrad=options.get("amsgrad", False))
+    theta = theta0
+    try:
+        for u in updates:
+            state, theta = optim.adam_step(state, theta, u, **options)
+    except ValueError as refusal:  # a combination the options exclude
+        assert any(name in str(refusal) for name in options)
+        assume(False)
+    _assert_on_trajectory(theta, theta0, adam_with_options(theta0, updates, **options))
+
+
+def _assert_on_trajectory(theta, theta0, expected):
+    """``theta`` is the reference's last step within ``ULPS``, in its own dtype."""
+    dtype = theta0[0].dtype
     for i, p in enumerate(theta):
         assert p.dtype == dtype and p.shape == theta0[i].shape
         scale = functools.reduce(np.maximum, [np.abs(e[i]) for e in expected],
                                  np.maximum(np.abs(theta0[i]), 1.0))
         error = np.abs(p - expected[-1][i]) / (np.finfo(dtype).eps * scale)
-        assert np.max(error, initial=0.0) <= ULPS
+        assert np.max(error, initial=0.0) <= ULPS, f"off by {np.max(error):.1f} ulps"
 
 
 @pytest.mark.parametrize("kernels", ["serial", "parallel"])

@@ -1,26 +1,48 @@
-"""Random rules, hyperparameters and shapes on the device give the CPU's results; non-finite
-device updates are counted, skipped and refused like host ones."""
+"""Random rules, hyperparameters, Adam options and shapes on the device give the CPU's
+results; non-finite device updates are counted, skipped and refused like host ones."""
+import functools
+
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from numba import cuda
 
 from ngc_rules import optim
-from properties import problems, rule_settings
+from properties import adam_options, problems, rule_settings
 from reference import assert_close
 from rules import RULES, state_arrays
+
+
+# The simulator runs every thread in Python: a third of the profile's examples.
+SIMULATED = settings(max_examples=settings().max_examples // 3)
 
 
 def _to_device(arrays):
     return [cuda.to_device(a) for a in arrays]
 
 
-@settings(max_examples=10)  # the simulator runs every thread in Python
+@SIMULATED
 @given(setting=rule_settings(), problem=problems(max_steps=3))
 def test_device_steps_match_the_cpu(setting, problem):
     rule, hp = setting
     init, step, _ = RULES[rule]
-    theta0, updates = problem
+    _assert_device_matches_host(init, step, hp, *problem)
+
+
+@SIMULATED
+@given(options=adam_options(hyperparameters=True), problem=problems(max_steps=3))
+def test_device_adam_options_match_the_cpu(options, problem):
+    init = functools.partial(optim.adam_init, amsgrad=options.get("amsgrad", False))
+    try:
+        optim.adam_step(init(problem[0]), problem[0], problem[1][0], **options)
+    except ValueError as refusal:  # a combination the options exclude
+        assert any(name in str(refusal) for name in options)
+        assume(False)
+    _assert_device_matches_host(init, optim.adam_step, options, *problem)
+
+
+def _assert_device_matches_host(init, step, hp, theta0, updates):
+    """In-place device steps give the host's functional results within 4 ulps."""
     host_state, host_theta = init(theta0), theta0
     device_theta = _to_device(theta0)
     device_state = init(device_theta)
