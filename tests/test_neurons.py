@@ -123,3 +123,15 @@ def test_error_cell_refuses_mismatched_shapes():
     cell.mu = np.zeros((1, 3), np.float32)
     with pytest.raises(ValueError, match="must have shape \\(2, 3\\)"):
         cell.advance_state()
+
+
+def test_rate_cell_refuses_currents_of_another_shape():
+    cell = RateCell("z", 3, tau_m=2.0, batch_size=2)
+    cell.advance_state()
+    cell.j = np.ones((1, 3), np.float32)  # a replaced compartment is checked again
+    with pytest.raises(ValueError, match=r"z: .*share a shape.*\(1, 3\)"):
+        cell.advance_state()
+    assert np.all(cell.z == 0)
+    cell.j = np.ones((2, 3), np.float32)
+    cell.advance_state()
+    np.testing.assert_allclose(cell.z, 0.5)

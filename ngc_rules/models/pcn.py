@@ -87,11 +87,19 @@ class PCN(Model):
         self.synapses[-1].advance_state()
         return self.synapses[-1].outputs
 
-    def _errors(self, y):
+    def _wire(self, y):
+        """Point each error cell at its prediction and target, and each hidden cell's
+        top-down current at its error cell's ``dtarget = -e``, as ngc-learn's wiring
+        does: the arrays are shared, so the steps copy nothing."""
         targets = [cell.z for cell in self.hidden] + [y]
-        energy = 0.0
         for error, synapse, target in zip(self.errors, self.synapses, targets):
             error.mu, error.target = synapse.outputs, target
+        for cell, error in zip(self.hidden, self.errors):
+            cell.j_td = error.dtarget
+
+    def _errors(self):
+        energy = 0.0
+        for error in self.errors:
             error.advance_state()
             energy -= error.L
         return energy
@@ -99,16 +107,15 @@ class PCN(Model):
     def infer(self, x, y):
         """Relax the hidden states for ``T`` steps with ``x`` and ``y`` clamped; returns the
         energy per sample before and after."""
-        y = np.ascontiguousarray(y, np.float32)
         self._feed_forward(x)
-        start = self._errors(y)
+        self._wire(np.ascontiguousarray(y, np.float32))
+        start = self._errors()
         for _ in range(self.T):
             for l, cell in enumerate(self.hidden):
                 np.matmul(self.errors[l + 1].dmu, self.synapses[l + 1].weights.T, out=cell.j)
-                np.negative(self.errors[l].dmu, out=cell.j_td)
                 cell.advance_state(self.dt)
             self._predict_layers()
-            end = self._errors(y)
+            end = self._errors()
         return start / len(x), end / len(x)
 
     def learn(self, x, y):

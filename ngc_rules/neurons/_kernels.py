@@ -68,7 +68,8 @@ def rate_cell_output(z, z_out, act, out_scale):
     _compiled(_output, act)(z, z_out, out_scale)
 
 
-@numba.njit(cache=True)
+# Reassociation lets the float64 energy sum vectorize with the rest of the loop.
+@numba.njit(cache=True, fastmath={"reassoc"})
 def gaussian_error(target, mu, dmu, dtarget):
     """``dmu = target - mu``, ``dtarget = -dmu``; returns ``-sum(dmu^2) / 2`` (float64)."""
     energy = 0.0

@@ -1,7 +1,7 @@
 """A Gaussian error (mismatch) population, ngc-learn's ``GaussianErrorCell``."""
 import numpy as np
 
-from .._views import flat
+from .._views import FlatViews
 from . import _kernels
 
 
@@ -29,6 +29,7 @@ class GaussianErrorCell:
             raise ValueError(f"n_units must be a positive integer, got {n_units!r}")
         self.n_units = int(n_units)
         self.dtype = np.dtype(dtype)
+        self._views = FlatViews(self.name)
         self.reset(batch_size)
 
     def reset(self, batch_size=None):
@@ -45,5 +46,5 @@ class GaussianErrorCell:
         if self.mu.shape != self.dmu.shape or self.target.shape != self.dmu.shape:
             raise ValueError(f"{self.name}: mu and target must have shape {self.dmu.shape}, "
                              f"got {np.shape(self.mu)} and {np.shape(self.target)}")
-        self.L = _kernels.gaussian_error(flat(self.target), flat(self.mu), flat(self.dmu),
-                                         flat(self.dtarget))
+        self.L = _kernels.gaussian_error(*self._views(self.target, self.mu, self.dmu,
+                                                      self.dtarget))

@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .._views import flat
+from .._views import FlatViews
 from . import _kernels
 from .activations import code_of
 
@@ -70,6 +70,7 @@ class RateCell:
         self.threshold = (threshold[0], float(threshold[1]))
         self.resist_scale = float(resist_scale)
         self.dtype = np.dtype(dtype)
+        self._views = FlatViews(self.name)
         self.reset(batch_size)
 
     def reset(self, batch_size=None):
@@ -83,19 +84,20 @@ class RateCell:
     def set_state(self, z):
         """Set ``z`` (and ``zF = f(z)``), e.g. to a feed-forward guess before inference."""
         np.copyto(self.z, z)
-        _kernels.rate_cell_output(flat(self.z), flat(self.zF), self._act,
-                                  self.dtype.type(self.output_scale))
+        self._output()
+
+    def _output(self):
+        z, z_out = self._views(self.z, self.zF)
+        _kernels.rate_cell_output(z, z_out, self._act, self.dtype.type(self.output_scale))
 
     def advance_state(self, dt=1.0):
         """One Euler step of length ``dt``."""
         if self.tau_m <= 0:
             np.add(self.j, self.j_td, out=self.z)
-            _kernels.rate_cell_output(flat(self.z), flat(self.zF), self._act,
-                                      self.dtype.type(self.output_scale))
+            self._output()
             return
         lmbda = self.threshold[1] if self.threshold[0] == "soft_threshold" else 0.0
         number = self.dtype.type  # scalars in the states' precision keep the kernel in it
-        _kernels.rate_cell_step(flat(self.z), flat(self.zF), flat(self.j), flat(self.j_td),
-                                self._act, _PRIORS[self.prior[0]], number(self.prior[1]),
+        _kernels.rate_cell_step(*self._views(self.z, self.zF, self.j, self.j_td), self._act, _PRIORS[self.prior[0]], number(self.prior[1]),
                                 number(dt / self.tau_m), number(self.resist_scale),
                                 number(self.output_scale), number(lmbda))
