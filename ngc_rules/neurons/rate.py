@@ -98,6 +98,7 @@ class RateCell:
             return
         lmbda = self.threshold[1] if self.threshold[0] == "soft_threshold" else 0.0
         number = self.dtype.type  # scalars in the states' precision keep the kernel in it
-        _kernels.rate_cell_step(*self._views(self.z, self.zF, self.j, self.j_td), self._act, _PRIORS[self.prior[0]], number(self.prior[1]),
+        _kernels.rate_cell_step(*self._views(self.z, self.zF, self.j, self.j_td), self._act,
+                                _PRIORS[self.prior[0]], number(self.prior[1]),
                                 number(dt / self.tau_m), number(self.resist_scale),
                                 number(self.output_scale), number(lmbda))
