@@ -1,9 +1,10 @@
 """Hypothesis strategies shared by the CPU and CUDA property tests: random rules,
 hyperparameters, Adam options, shapes (empty and 0-d included), dtypes and step counts."""
+import contextlib
 import os
 
 import numpy as np
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, assume, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -65,6 +66,17 @@ def adam_options(draw, hyperparameters=False):
     drawn = HYPERPARAMETERS["adam"] if hyperparameters else {}
     return {name: draw(strategy) for name, strategy in
             [*drawn.items(), *((name, ADAM_OPTIONS[name]) for name in names)]}
+
+
+@contextlib.contextmanager
+def unless_refused(options):
+    """Run the block; a combination the options exclude is refused with a message naming
+    one of them, and is then no example."""
+    try:
+        yield
+    except ValueError as refusal:
+        assert any(name in str(refusal) for name in options)
+        assume(False)
 
 
 @st.composite
