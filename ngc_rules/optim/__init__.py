@@ -7,6 +7,7 @@ from ._registry import get_opt_init_fn, get_opt_step_fn
 from ._state import AdamState, AmsgradState, MomentumState, NagState
 from .accumulation import AccumulationState, accumulation_init, accumulation_step
 from .adam import adam_init, adam_step
+from .attached import AttachedRule
 from .ema import EmaState, ema_finalize, ema_init, ema_step
 from .finite import FiniteState, finite_init, finite_step
 from .momentum import momentum_init, momentum_step
@@ -21,4 +22,4 @@ __all__ = ["sgd_init", "sgd_step", "nag_init", "nag_step", "adam_init", "adam_st
            "accumulation_init", "accumulation_step", "AccumulationState",
            "ema_init", "ema_step", "ema_finalize", "EmaState", "finite_init",
            "finite_step", "FiniteState", "IndexedSlices",
-           "LearningRule"]
+           "LearningRule", "AttachedRule"]

@@ -11,16 +11,20 @@ import sys
 import numpy as np
 
 from . import _cpu, sparse
-from ._state import advance_in_place, counter, read_counter
+from ._state import advance_in_place, counter, read_counter, writable_counter
 from ._tree import flatten, flatten_like
 
 HOST_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 DEVICE_DTYPES = (np.dtype(np.float16),) + HOST_DTYPES
 
 
+_WIDER = {np.dtype(np.float16): np.dtype(np.float32)}
+
+
 def state_dtype(param_dtype):
     """Dtype of the state (and of the arithmetic) for parameters of ``param_dtype``."""
-    return np.dtype(np.float32) if param_dtype == np.float16 else np.dtype(param_dtype)
+    param_dtype = np.dtype(param_dtype)
+    return _WIDER.get(param_dtype, param_dtype)
 
 
 def on_device(array):
@@ -81,6 +85,9 @@ def apply(rule, state_type, opt_params, theta, updates, coefficients, inplace,
     an :class:`~ngc_rules.optim.sparse.IndexedSlices` update reads and writes only its
     rows. Returns ``(opt_params, theta)``.
     """
+    if type(theta) is Prepared:
+        return theta.step(rule, state_type, opt_params, updates, coefficients, needs_norms,
+                          lazy)
     fields = () if state_type is None else state_type._fields[:-1]
     if state_type is None:
         t_old, state_trees = opt_params, ()
@@ -100,6 +107,75 @@ def apply(rule, state_type, opt_params, theta, updates, coefficients, inplace,
     if state_type is None:
         return counter(t), new_theta
     return state_type(*new_states, counter(t)), new_theta
+
+
+class Prepared:
+    """``theta`` and its state ``opt_params``, checked once for a run of in-place steps
+    over the same host arrays (:class:`~ngc_rules.optim.AttachedRule`): the flat views
+    the kernels update are kept, and a step checks only the updates and that no array
+    was reshaped, retyped or made read-only since.
+
+    Passed in place of ``theta`` to a step function. Anything else (another state, a
+    changed array, updates to convert or of rows) takes the general path, which checks
+    everything and gives its errors.
+    """
+    __slots__ = ("state", "theta", "structure", "fields", "arrays", "layouts", "params",
+                 "states", "update_layouts")
+
+    def __init__(self, opt_params, theta):
+        self.state, self.theta = opt_params, theta
+        params, self.structure = flatten(theta, "theta")
+        self.fields = opt_params._fields[:-1] if isinstance(opt_params, tuple) else ()
+        columns = [flatten_like(tree, self.structure, f"opt_params.{field}")
+                   for field, tree in zip(self.fields, opt_params)]
+        states = [[column[k] for column in columns] for k in range(len(params))]
+        leaves = [_host_leaf(self.structure, self.fields, k, p, p, s, True, False)
+                  for k, (p, s) in enumerate(zip(params, states))]
+        self.arrays = params + [a for s in states for a in s]
+        self.layouts = [(a.shape, a.dtype) for a in self.arrays]
+        self.params = [leaf.p for leaf in leaves]
+        self.states = [leaf.s for leaf in leaves]
+        self.update_layouts = [
+            (p.shape, p.dtype, "F" if p.flags.f_contiguous and not p.flags.c_contiguous
+             else "C") for p in params]
+
+    @classmethod
+    def of(cls, opt_params, theta):
+        """A Prepared for host arrays and a state from an init function (checking them
+        all), else ``theta`` itself: device arrays' steps are bound by the launch rather
+        than the checks."""
+        params, _ = flatten(theta, "theta")
+        named = hasattr(opt_params, "_fields") or isinstance(opt_params, np.ndarray)
+        return cls(opt_params, theta) if named and not (params and on_device(params[0])) \
+            else theta
+
+    def step(self, rule, state_type, opt_params, updates, coefficients, needs_norms, lazy):
+        t_old = opt_params[-1] if self.fields else opt_params
+        if opt_params is not self.state or not writable_counter(t_old) or \
+                self.fields != (state_type._fields[:-1] if state_type else ()):
+            return self._general(rule, state_type, opt_params, updates, coefficients,
+                                 needs_norms, lazy)
+        grads = []
+        for g, (shape, dtype, order) in zip(flatten_like(updates, self.structure, "updates"),
+                                            self.update_layouts):
+            if type(g) is not np.ndarray or g.dtype != dtype or g.shape != shape:
+                return self._general(rule, state_type, opt_params, updates, coefficients,
+                                     needs_norms, lazy)
+            grads.append(g.ravel(order))
+        for a, (shape, dtype) in zip(self.arrays, self.layouts):
+            if a.shape != shape or a.dtype != dtype or not a.flags.writeable:
+                return self._general(rule, state_type, opt_params, updates, coefficients,
+                                     needs_norms, lazy)
+        t = read_counter(t_old, "opt_params.t" if self.fields else "opt_params") + 1
+        _launch(_cpu, rule, self.params, grads, self.states,
+                functools.partial(coefficients, t), needs_norms)
+        advance_in_place(t_old)
+        return opt_params, self.theta
+
+    def _general(self, rule, state_type, opt_params, updates, coefficients, needs_norms,
+                 lazy):
+        return apply(rule, state_type, opt_params, self.theta, updates, coefficients, True,
+                     needs_norms, lazy)
 
 
 def elementwise(rule, target, source, of_dtype, inplace):
@@ -153,24 +229,8 @@ def _run(rule, theta, updates, fields, state_trees, coefficients, inplace, needs
     leaves = [prepare(structure, fields, k, params[k], grads[k],
                       [s[k] for s in states], inplace, lazy) for k in range(len(params))]
     target = _device_target() if device else _cpu
-    groups = {}
-    for k, leaf in enumerate(leaves):
-        groups.setdefault(leaf.p.dtype, []).append(k)
-    sq_norms = None
-    if needs_norms:
-        sq_norms = np.empty(len(leaves))
-        for group in groups.values():
-            sq_norms[group] = target.sum_squares(tuple([leaves[k].g for k in group]))
-    of_dtype, multipliers = coefficients(sq_norms)
-    if not isinstance(multipliers, list):
-        multipliers = [1.0 if multipliers is None else multipliers] * len(leaves)
-    launches = [(group, state_dtype(dtype), of_dtype(state_dtype(dtype)))
-                for dtype, group in groups.items()]  # all computed before anything moves
-    for group, dtype, c in launches:
-        in_group = leaves if len(launches) == 1 else [leaves[k] for k in group]
-        target.run(rule, tuple([leaf.p for leaf in in_group]),
-                   tuple([leaf.g for leaf in in_group]), tuple([leaf.s for leaf in in_group]),
-                   c, [multipliers[k] for k in group], dtype)
+    _launch(target, rule, [leaf.p for leaf in leaves], [leaf.g for leaf in leaves],
+            [leaf.s for leaf in leaves], coefficients, needs_norms)
     for leaf in leaves:
         for full, rows in leaf.write_back:
             target.put_rows(full, leaf.rows, rows)
@@ -178,6 +238,28 @@ def _run(rule, theta, updates, fields, state_trees, coefficients, inplace, needs
         return state_trees, theta
     new_states = [structure.build([leaf.s_new[j] for leaf in leaves]) for j in range(len(fields))]
     return new_states, structure.build([leaf.p_new for leaf in leaves])
+
+
+def _launch(target, rule, params, grads, states, coefficients, needs_norms):
+    """Run ``rule`` over checked flat arrays, one kernel call per parameter dtype."""
+    groups = {}
+    for k, p in enumerate(params):
+        groups.setdefault(p.dtype, []).append(k)
+    sq_norms = None
+    if needs_norms:
+        sq_norms = np.empty(len(params))
+        for group in groups.values():
+            sq_norms[group] = target.sum_squares(tuple([grads[k] for k in group]))
+    of_dtype, multipliers = coefficients(sq_norms)
+    if not isinstance(multipliers, list):
+        multipliers = [1.0 if multipliers is None else multipliers] * len(params)
+    launches = [(group, state_dtype(dtype), of_dtype(state_dtype(dtype)))
+                for dtype, group in groups.items()]  # all computed before anything moves
+    for group, dtype, c in launches:
+        p, g, s = (arrays if len(launches) == 1 else [arrays[k] for k in group]
+                   for arrays in (params, grads, states))
+        target.run(rule, tuple(p), tuple(g), tuple(s), c, [multipliers[k] for k in group],
+                   dtype)
 
 
 class _Leaf:

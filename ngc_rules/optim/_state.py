@@ -68,14 +68,15 @@ def read_counter(t, name):
     return int(value)
 
 
-def _writable_counter(t):
+def writable_counter(t):
+    """Whether ``t`` is a counter an in-place step can advance."""
     return type(t) is np.ndarray and t.shape == () and t.dtype == np.int64 and \
         t.flags.writeable
 
 
 def advance_in_place(t):
     """Add one to a counter in place; False when ``t`` cannot be written."""
-    if _writable_counter(t):
+    if writable_counter(t):
         t[()] += 1
         return True
     return False
@@ -83,7 +84,7 @@ def advance_in_place(t):
 
 def set_in_place(t, value):
     """Set a counter to ``value`` in place; False when ``t`` cannot be written."""
-    if _writable_counter(t):
+    if writable_counter(t):
         t[()] = value
         return True
     return False

@@ -5,6 +5,7 @@ import inspect
 
 from .adam import adam_init, adam_step
 from . import _checks
+from .attached import AttachedRule
 from .finite import ON_NONFINITE, FiniteState, finite_init, finite_step
 from .momentum import momentum_init, momentum_step
 from .nag import nag_init, nag_step
@@ -95,6 +96,12 @@ class LearningRule:
                                         on_nonfinite=self.on_nonfinite, inplace=True,
                                         **self.hyperparameters)
         return opt_params
+
+    def attach(self, theta, opt_params=None):
+        """This rule attached to the parameters ``theta`` (and ``opt_params``, else a new
+        state): an :class:`~ngc_rules.optim.AttachedRule`, whose ``step(updates)``
+        updates them in place, checking theta and the state only once."""
+        return AttachedRule(self, theta, opt_params)
 
     @staticmethod
     def skipped_steps(opt_params):
