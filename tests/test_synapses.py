@@ -123,6 +123,28 @@ def test_rule_hyperparameters_reach_the_step():
     assert HebbianSynapse("W", (3, 2), optim_type=LearningRule("sgd", eta=0.3)).eta == 0.3
 
 
+def test_replaced_weights_rule_or_state_are_the_ones_that_learn():
+    def synapse():
+        syn = HebbianSynapse("W", (3, 2), eta=0.1, optim_type="adam", w_bound=0.0, seed=0)
+        syn.pre, syn.post = np.ones((1, 3), np.float32), np.ones((1, 2), np.float32)
+        syn.evolve()
+        return syn
+
+    syn = synapse()
+    old, syn.weights = syn.weights, np.zeros((3, 2), np.float32)
+    kept = old.copy()
+    syn.evolve()
+    np.testing.assert_array_equal(old, kept)
+    np.testing.assert_allclose(np.abs(syn.weights), 0.1, rtol=1e-4)  # about eta a step
+    syn = synapse()
+    syn.rule = LearningRule("sgd", eta=0.0)
+    syn.opt_params = syn.rule.init([syn.weights, syn.biases])
+    before = syn.weights.copy()
+    syn.evolve()
+    np.testing.assert_array_equal(syn.weights, before)
+    assert int(syn.opt_params) == 1
+
+
 def test_evolve_allocates_no_parameter_sized_memory():
     syn = HebbianSynapse("W", (400, 300), eta=0.01, optim_type="adam", w_bound=1.0,
                          prior=("l2", 0.01), bias_init=initializers.constant(0.0), seed=0)

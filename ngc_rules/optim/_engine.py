@@ -125,9 +125,10 @@ class Prepared:
     def __init__(self, opt_params, theta):
         self.state, self.theta = opt_params, theta
         params, self.structure = flatten(theta, "theta")
-        self.fields = opt_params._fields[:-1] if isinstance(opt_params, tuple) else ()
+        self.fields, trees = (opt_params._fields[:-1], opt_params[:-1]) \
+            if isinstance(opt_params, tuple) else ((), ())
         columns = [flatten_like(tree, self.structure, f"opt_params.{field}")
-                   for field, tree in zip(self.fields, opt_params)]
+                   for field, tree in zip(self.fields, trees)]
         states = [[column[k] for column in columns] for k in range(len(params))]
         leaves = [_host_leaf(self.structure, self.fields, k, p, p, s, True, False)
                   for k, (p, s) in enumerate(zip(params, states))]

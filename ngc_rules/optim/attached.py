@@ -68,4 +68,4 @@ class AttachedRule:
             self.state = state
 
     def __repr__(self):
-        return f"{self.rule!r}.attach(...) after {steps_taken(self._state)} steps"
+        return f"<{self.rule!r} attached, {steps_taken(self._state)} steps taken>"

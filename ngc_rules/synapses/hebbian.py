@@ -1,4 +1,6 @@
 """A synapse that learns with a two-factor Hebbian rule and an attached learning rule."""
+import operator
+
 import numpy as np
 
 from .._views import flat
@@ -110,10 +112,21 @@ class HebbianSynapse(DenseSynapse):
         self.dWeights = np.zeros(self.shape, self.dtype)
         self.dBiases = np.zeros((1, self.shape[1]), self.dtype)
         self.opt_params = self.rule.init(self._parameters())
+        self._attached = None
         self._scratch = {}
 
     def _parameters(self):
         return [self.weights] if self.biases is None else [self.weights, self.biases]
+
+    def _learner(self):
+        """The rule attached to the weights, biases and learning state, attached again
+        when one of them (or the rule) was replaced."""
+        theta, learner = self._parameters(), self._attached
+        if learner is None or learner.rule is not self.rule or \
+                learner.state is not self.opt_params or len(theta) != len(learner.theta) or \
+                not all(map(operator.is_, theta, learner.theta)):
+            learner = self._attached = self.rule.attach(theta, self.opt_params)
+        return learner
 
     def _weighted(self, name, signal, factor):
         """``signal * factor`` in a buffer kept between calls (the signal itself when the
@@ -146,7 +159,9 @@ class HebbianSynapse(DenseSynapse):
             code, scalar(scale), scalar(l1_ratio), scalar(1 - l1_ratio) / 2,
             scalar(self.sign_value))
         updates = [self.dWeights] if self.biases is None else [self.dWeights, self.dBiases]
-        self.opt_params = self.rule.step(self.opt_params, self._parameters(), updates)
+        learner = self._learner()
+        learner.step(updates)
+        self.opt_params = learner.state
         low = 0.0 if self.is_nonnegative else -self.w_bound
         _kernels.constrain_weights(flat(self.weights), self.w_bound > 0, scalar(low),
                                    scalar(self.w_bound), flat(self.mask))
