@@ -53,6 +53,11 @@ def ngc_rules_step(rule, theta, grads, inplace=True):
     return functional
 
 
+def ngc_rules_attached(rule, theta, grads):
+    learner = optim.LearningRule(rule, **HYPERPARAMETERS[rule]).attach([t.copy() for t in theta])
+    return lambda: learner.step(grads)
+
+
 def ngc_rules_cuda(rule, theta, grads):
     cuda = _require("numba.cuda")
     if not cuda.is_available():
@@ -244,6 +249,7 @@ def copy(rule, theta, grads):
 
 IMPLEMENTATIONS = {
     "ngc_rules in-place": ngc_rules_step,
+    "ngc_rules attached": ngc_rules_attached,
     "ngc_rules functional": functools.partial(ngc_rules_step, inplace=False),
     "ngc_rules CUDA": ngc_rules_cuda,
     "NumPy": numpy_step,
