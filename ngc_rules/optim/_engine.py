@@ -130,6 +130,7 @@ class Prepared:
         columns = [flatten_like(tree, self.structure, f"opt_params.{field}")
                    for field, tree in zip(self.fields, trees)]
         states = [[column[k] for column in columns] for k in range(len(params))]
+        # each parameter stands in for its update: the in-place checks are what count here
         leaves = [_host_leaf(self.structure, self.fields, k, p, p, s, True, False)
                   for k, (p, s) in enumerate(zip(params, states))]
         self.arrays = params + [a for s in states for a in s]

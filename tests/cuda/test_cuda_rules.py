@@ -55,6 +55,20 @@ def test_device_matches_cpu_and_reference(rule, dtype, inplace):
 
 
 @pytest.mark.parametrize("rule", RULES)
+def test_attached_rule_steps_device_arrays_in_place(rule):
+    init, step, hp = RULES[rule]
+    theta0, updates = random_problem(13, SIZES, np.float32, STEPS)
+    host_params, host_theta = init(theta0), theta0
+    dev_theta = to_device(theta0)
+    learner = optim.LearningRule(step, **hp).attach(dev_theta)
+    for u in updates:
+        host_params, host_theta = step(host_params, host_theta, u, **hp)
+        learner.step(to_device(u))
+    for p, expected in zip(to_host(dev_theta), host_theta):
+        assert_close(p, expected, np.float32, ulps=4)
+
+
+@pytest.mark.parametrize("rule", RULES)
 def test_functional_device_step_leaves_inputs_untouched(rule):
     init, step, hp = RULES[rule]
     theta0, updates = random_problem(12, SIZES, np.float32, 1)
