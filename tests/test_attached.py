@@ -68,6 +68,17 @@ def test_updates_to_convert_or_of_rows_take_the_general_path():
         assert_same(learner.state, opt_params)
 
 
+def test_the_arrays_given_are_updated_whatever_their_list_becomes():
+    theta = [np.zeros(2), np.zeros(3)]
+    first = theta[0]
+    learner = LearningRule("sgd", eta=1.0).attach(theta)
+    theta[0] = np.zeros(2)
+    learner.step([np.ones(2), np.ones(3)])
+    np.testing.assert_array_equal(first, [-1.0, -1.0])
+    np.testing.assert_array_equal(theta[0], [0.0, 0.0])
+    assert learner.theta[0] is first
+
+
 def test_hyperparameters_changed_after_attaching_take_effect():
     rule = LearningRule("sgd", eta=0.5)
     w = np.ones(2)

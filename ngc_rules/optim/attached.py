@@ -2,6 +2,7 @@
 BindsNET attaches a rule to a connection, and a PyTorch optimizer holds its parameters)."""
 from ._engine import Prepared
 from ._state import steps_taken
+from ._tree import flatten
 
 
 class AttachedRule:
@@ -41,6 +42,8 @@ class AttachedRule:
     def _attach(self, theta, opt_params):
         """Check and keep ``theta`` and ``opt_params``, nothing changed if refused (with
         a non-finite guard, or on a device, every step checks them instead)."""
+        params, structure = flatten(theta, "theta")
+        theta = structure.build(params)  # the arrays given now, whatever their list becomes
         self._target = theta if self.rule.on_nonfinite else Prepared.of(opt_params, theta)
         self._theta, self._state = theta, opt_params
 
