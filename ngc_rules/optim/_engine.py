@@ -152,27 +152,35 @@ class Prepared:
             else theta
 
     def step(self, rule, state_type, opt_params, updates, coefficients, needs_norms, lazy):
-        t_old = opt_params[-1] if self.fields else opt_params
-        if opt_params is not self.state or not writable_counter(t_old) or \
-                self.fields != (state_type._fields[:-1] if state_type else ()):
+        grads = self._flat_updates(state_type, opt_params, updates)
+        if grads is None:
             return self._general(rule, state_type, opt_params, updates, coefficients,
                                  needs_norms, lazy)
-        grads = []
-        for g, (shape, dtype, order) in zip(flatten_like(updates, self.structure, "updates"),
-                                            self.update_layouts):
-            if type(g) is not np.ndarray or g.dtype != dtype or g.shape != shape:
-                return self._general(rule, state_type, opt_params, updates, coefficients,
-                                     needs_norms, lazy)
-            grads.append(g.ravel(order))
-        for a, (shape, dtype) in zip(self.arrays, self.layouts):
-            if a.shape != shape or a.dtype != dtype or not a.flags.writeable:
-                return self._general(rule, state_type, opt_params, updates, coefficients,
-                                     needs_norms, lazy)
+        t_old = opt_params[-1] if self.fields else opt_params
         t = read_counter(t_old, "opt_params.t" if self.fields else "opt_params") + 1
         _launch(_cpu, rule, self.params, grads, self.states,
                 functools.partial(coefficients, t), needs_norms)
         advance_in_place(t_old)
         return opt_params, self.theta
+
+    def _flat_updates(self, state_type, opt_params, updates):
+        """Flat views of ``updates`` when this step can run over the kept views: the same
+        state, advancing in place, every update an array like its parameter, and no
+        kept array changed since. None otherwise."""
+        t_old = opt_params[-1] if self.fields else opt_params
+        if opt_params is not self.state or not writable_counter(t_old) or \
+                self.fields != (state_type._fields[:-1] if state_type else ()):
+            return None
+        grads = []
+        for g, (shape, dtype, order) in zip(flatten_like(updates, self.structure, "updates"),
+                                            self.update_layouts):
+            if type(g) is not np.ndarray or g.dtype != dtype or g.shape != shape:
+                return None
+            grads.append(g.ravel(order))
+        for a, (shape, dtype) in zip(self.arrays, self.layouts):
+            if a.shape != shape or a.dtype != dtype or not a.flags.writeable:
+                return None
+        return grads
 
     def _general(self, rule, state_type, opt_params, updates, coefficients, needs_norms,
                  lazy):
