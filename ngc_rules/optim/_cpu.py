@@ -10,6 +10,7 @@ once. Numba's workqueue threading layer (its fallback when neither OpenMP nor TB
 installed) aborts the process when two threads launch multi-threaded kernels together, so
 under it those launches take turns; the OpenMP and TBB layers run them side by side.
 """
+import functools
 import threading
 
 import numba
@@ -66,16 +67,30 @@ KERNELS = {
 def run(name, params, grads, states, coefficients, multipliers, dtype):
     """Apply rule ``name`` to tuples of 1-D contiguous arrays of one dtype.
 
-    The coefficients and the per-tensor gradient multipliers travel as small arrays of
-    the compute ``dtype``: one conversion each, where a tuple of NumPy scalars would cost
-    one per number.
+    The coefficients and the per-tensor gradient multipliers (None: all ones) travel as
+    small arrays of the compute ``dtype``: one conversion each, where a tuple of NumPy
+    scalars would cost one per number.
     """
     total = 0
     for p in params:
         total += p.size
     parallel = total >= PARALLEL_THRESHOLD
     _launch(KERNELS[name, parallel], parallel, params, grads, states,
-            np.array(coefficients, dtype), np.array(multipliers, dtype))
+            _array(coefficients, dtype),
+            _ones(len(params), dtype) if multipliers is None else _array(multipliers, dtype))
+
+
+def _array(numbers, dtype):
+    """A new 1-D array of Python floats (``np.fromiter`` converts them twice as fast as
+    ``np.array`` does)."""
+    return np.fromiter(numbers, dtype, len(numbers))
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(n, dtype):
+    """Multipliers of one, made once for each number of tensors (the kernels only read
+    them)."""
+    return np.ones(n, dtype)
 
 
 def _sum_squares(arrays, out):

@@ -54,9 +54,12 @@ def _blocks(arrays):
 def run(name, params, grads, states, coefficients, multipliers, dtype):
     """Apply rule ``name`` to tuples of 1-D contiguous device arrays of one dtype.
 
-    The coefficients and per-tensor multipliers travel by value as tuples of ``dtype``
-    scalars (a host array would be copied to the device at every launch).
+    The coefficients and per-tensor multipliers (None: all ones) travel by value as
+    tuples of ``dtype`` scalars (a host array would be copied to the device at every
+    launch).
     """
+    if multipliers is None:
+        multipliers = [1.0] * len(params)
     KERNELS[name][_blocks(params), THREADS_PER_BLOCK](
         params, grads, states, tuple(map(dtype.type, coefficients)),
         tuple(map(dtype.type, multipliers)))

@@ -6,6 +6,7 @@ Numba's CUDA simulator arrays) to the CUDA kernels, in place on the device.
 """
 import functools
 import importlib.util
+import itertools
 import sys
 
 import numpy as np
@@ -14,7 +15,7 @@ from . import _cpu, sparse
 from ._state import advance_in_place, counter, read_counter, writable_counter
 from ._tree import flatten, flatten_like
 
-HOST_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+HOST_DTYPES = _F32, _F64 = (np.dtype(np.float32), np.dtype(np.float64))
 DEVICE_DTYPES = (np.dtype(np.float16),) + HOST_DTYPES
 
 
@@ -232,12 +233,14 @@ def _run(rule, theta, updates, fields, state_trees, coefficients, inplace, needs
          lazy):
     params, structure = flatten(theta, "theta")
     grads = flatten_like(updates, structure, "updates")
-    states = [flatten_like(tree, structure, f"opt_params.{field}")
-              for field, tree in zip(fields, state_trees)]
+    columns = [flatten_like(tree, structure, f"opt_params.{field}")
+               for field, tree in zip(fields, state_trees)]
     device = on_device(params[0]) if params else False
     prepare = _device_leaf if device else _host_leaf
-    leaves = [prepare(structure, fields, k, params[k], grads[k],
-                      [s[k] for s in states], inplace, lazy) for k in range(len(params))]
+    leaves = []
+    for k, (p, g, states) in enumerate(zip(params, grads, zip(*columns) if columns
+                                           else itertools.repeat(()))):
+        leaves.append(prepare(structure, fields, k, p, g, states, inplace, lazy))
     target = _device_target() if device else _cpu
     _launch(target, rule, [leaf.p for leaf in leaves], [leaf.g for leaf in leaves],
             [leaf.s for leaf in leaves], coefficients, needs_norms)
@@ -261,15 +264,22 @@ def _launch(target, rule, params, grads, states, coefficients, needs_norms):
         for group in groups.values():
             sq_norms[group] = target.sum_squares(tuple([grads[k] for k in group]))
     of_dtype, multipliers = coefficients(sq_norms)
-    if not isinstance(multipliers, list):
-        multipliers = [1.0 if multipliers is None else multipliers] * len(params)
-    launches = [(group, state_dtype(dtype), of_dtype(state_dtype(dtype)))
-                for dtype, group in groups.items()]  # all computed before anything moves
+    if multipliers is not None and not isinstance(multipliers, list):
+        multipliers = [multipliers] * len(params)
+    launches = []  # every coefficient is computed before any array moves
+    for dtype, group in groups.items():
+        dtype = state_dtype(dtype)
+        launches.append((group, dtype, of_dtype(dtype)))
+    whole = len(launches) == 1
     for group, dtype, c in launches:
-        p, g, s = (arrays if len(launches) == 1 else [arrays[k] for k in group]
-                   for arrays in (params, grads, states))
-        target.run(rule, tuple(p), tuple(g), tuple(s), c, [multipliers[k] for k in group],
-                   dtype)
+        target.run(rule, _take(params, group, whole), _take(grads, group, whole),
+                   _take(states, group, whole), c,
+                   None if multipliers is None else _take(multipliers, group, whole), dtype)
+
+
+def _take(items, group, whole):
+    """The items of ``group`` as a tuple (all of them when ``whole``)."""
+    return tuple(items) if whole else tuple([items[k] for k in group])
 
 
 class _Leaf:
@@ -280,16 +290,20 @@ class _Leaf:
     ``write_back`` pairs each full array with its updated rows."""
     __slots__ = ("p", "g", "s", "p_new", "s_new", "rows", "write_back")
 
-    def __init__(self, p_new, s_new, g, rows, target, order="C"):
-        self.p_new, self.s_new, self.g, self.rows, self.write_back = p_new, s_new, g, rows, ()
-        updated = s_new
-        if rows is not None:
-            order = "C"
-            self.write_back = tuple((full, target.take_rows(full, rows))
-                                    for full in [p_new] + s_new)
-            p_new, *updated = [rows for _, rows in self.write_back]
-        self.p = _flat(p_new, order)
-        self.s = tuple([_flat(a, order) for a in updated])
+    def __init__(self, p_new, s_new, p, g, s, rows=None, write_back=()):
+        self.p_new, self.s_new, self.p, self.g, self.s = p_new, s_new, p, g, s
+        self.rows, self.write_back = rows, write_back
+
+    @classmethod
+    def of(cls, p_new, s_new, g, rows, target, order="C"):
+        """The leaf over flat views of ``p_new`` and ``s_new`` in ``order``, or over
+        copies of their ``rows``."""
+        if rows is None:
+            return cls(p_new, s_new, _flat(p_new, order), g,
+                       tuple([_flat(a, order) for a in s_new]))
+        write_back = tuple((full, target.take_rows(full, rows)) for full in [p_new] + s_new)
+        p, *s = [_flat(touched, "C") for _, touched in write_back]
+        return cls(p_new, s_new, p, g, tuple(s), rows, write_back)
 
 
 def _flat(array, order):
@@ -311,8 +325,32 @@ def _check_like(structure, name, k, array, p, dtype):
         raise TypeError(f"{structure.label(name, k)} has dtype {array.dtype}, expected {dtype}")
 
 
+def _plain_leaf(p, g, states, inplace):
+    """The leaf of the common case, checked in few operations: NumPy arrays of one
+    shape and dtype (float32 or float64), theta C-contiguous, and for a step in place
+    the state too and everything writeable. None for anything else, which
+    :func:`_host_leaf` then converts or refuses."""
+    if type(p) is not np.ndarray or type(g) is not np.ndarray:
+        return None
+    shape, dtype = p.shape, p.dtype
+    if g.shape != shape or g.dtype is not dtype or not (dtype is _F32 or dtype is _F64):
+        return None
+    for a in states:
+        if type(a) is not np.ndarray or a.shape != shape or a.dtype is not dtype:
+            return None
+    for a in [p, *states] if inplace else [p]:
+        flags = a.flags
+        if not flags.c_contiguous or (inplace and not flags.writeable):
+            return None
+    if not inplace:  # the kernel then updates fresh copies
+        p, states = p.copy(), [a.copy() for a in states]
+    return _Leaf(p, states, p.ravel(), g.ravel(), tuple([a.ravel() for a in states]))
+
+
 def _host_leaf(structure, fields, k, p, g, states, inplace, lazy):
-    # Ordered cheapest first and inlined: a step over small tensors is mostly these checks.
+    leaf = _plain_leaf(p, g, states, inplace)
+    if leaf is not None:
+        return leaf
     label = structure.label
     if not isinstance(p, np.ndarray):  # subclasses (np.memmap) are updated in place too
         if inplace:
@@ -365,7 +403,7 @@ def _host_leaf(structure, fields, k, p, g, states, inplace, lazy):
         checked = [np.array(s, order=order) for s in checked]
     if g.dtype != dtype:
         g = g.astype(dtype)
-    return _Leaf(p, checked, g.ravel(order if rows is None else "C"), rows, _cpu, order)
+    return _Leaf.of(p, checked, g.ravel(order if rows is None else "C"), rows, _cpu, order)
 
 
 def _device_leaf(structure, fields, k, p, g, states, inplace, lazy):
@@ -400,4 +438,4 @@ def _device_leaf(structure, fields, k, p, g, states, inplace, lazy):
     if not inplace:  # the kernel then updates fresh copies, made on the device
         p = cuda.copy(p)
         states = [cuda.copy(s) for s in states]
-    return _Leaf(p, states, g.reshape(g.size), rows, cuda)
+    return _Leaf.of(p, states, g.reshape(g.size), rows, cuda)

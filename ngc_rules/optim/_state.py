@@ -49,6 +49,7 @@ class AmsgradState(NamedTuple):
     """Number of steps taken (0-d int64 array)."""
 
 
+_INT64 = np.dtype(np.int64)
 _LAST_COUNT = int(np.iinfo(np.int64).max)  # one more step would wrap around
 
 
@@ -60,6 +61,8 @@ def counter(value=0):
 def read_counter(t, name):
     """The step count held by ``t`` (an integer, or ngc-learn's float counter)."""
     value = t.item() if isinstance(t, np.ndarray) and t.ndim == 0 else t
+    if type(value) is int and 0 <= value < _LAST_COUNT:  # our counters, checked first
+        return value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)) \
             or not math.isfinite(value) or value < 0 or value != int(value) \
             or value >= _LAST_COUNT:
@@ -70,7 +73,7 @@ def read_counter(t, name):
 
 def writable_counter(t):
     """Whether ``t`` is a counter an in-place step can advance."""
-    return type(t) is np.ndarray and t.shape == () and t.dtype == np.int64 and \
+    return type(t) is np.ndarray and t.shape == () and t.dtype == _INT64 and \
         t.flags.writeable
 
 

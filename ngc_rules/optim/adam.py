@@ -1,6 +1,5 @@
 """Adam as a decoupled step function (``ngclearn.utils.optim``), with every option of the
 Adam family found in Keras, tf.keras, neon, OpenFL, PyTorch and Optax (``docs/adam.md``)."""
-import functools
 import math
 from typing import NamedTuple
 
@@ -153,8 +152,9 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
     def coefficients(t, sq_norms):
         rate = _checks.learning_rate("eta", eta, t - 1)
         clip_scales, step_scale = _norm_scales(sq_norms, o.loss_scale, *o.norms)
-        multipliers = o.sign / o.loss_scale if clip_scales is None else \
-            [o.sign / o.loss_scale * w for w in clip_scales]
+        sign = o.sign / o.loss_scale
+        multipliers = [sign * w for w in clip_scales] if clip_scales is not None else \
+            None if sign == 1.0 else sign
 
         def of_dtype(dtype):
             if o.scalar_precision == "float64":
@@ -162,9 +162,7 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
             # Python floats are float64 arithmetic without NumPy's per-operation cost
             f = float if dtype == _FLOAT64 else dtype.type
             one = f(1)
-            b1, new1, b2, new2, root, epsilon, penalty, bound, limit = _constants(
-                dtype, o.scalar_precision == "keras", o.beta1, o.beta2, o.eps_root, o.eps,
-                o.l2, o.clip_value, o.param_clip)
+            b1, new1, b2, new2, root, epsilon, penalty, bound, limit = o.constants[dtype]
             bias1 = one - f(b1) ** f(t)
             bias2 = one - f(b2) ** f(t)
             if o.variant:
@@ -182,7 +180,8 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
                     float(f(o.weight_decay) * f(rate)) if o.weight_decay else 0.0,
                     penalty, bound, limit, float(max_scale), float(bias1),
                     float(one - f(b1) ** f(t + 1)), o.round_bits,
-                    -14.0 if o.round_bits == 10 else -126.0, _round_key(o.seed, t))
+                    -14.0 if o.round_bits == 10 else -126.0,
+                    _round_key(o.seed, t) if o.round_bits else 0.0)
 
         return of_dtype, multipliers
 
@@ -194,22 +193,17 @@ class _AdamOptions(NamedTuple):
     """The checked options of one :func:`adam_step` setting, and the rule they select."""
     rule: str
     state_type: type
-    beta1: float
-    beta2: float
-    eps: float
+    constants: dict
+    """The step-independent coefficients in each compute dtype (:func:`_constants`)."""
     epsilon_hat: bool
-    eps_root: float
     amsgrad: bool | str
     variant: str | None
     round_bits: float
     seed: int
     scalar_precision: str
     weight_decay: float
-    l2: float
     sign: float
     loss_scale: float
-    clip_value: float | None
-    param_clip: float | None
     norms: tuple
     """``(clip_norm, global_clip_norm, step_clip_norm)``, at most one set."""
     lazy: bool
@@ -264,13 +258,15 @@ def _options(beta1, beta2, eps, epsilon_hat, eps_root, amsgrad, nesterov, infini
     rule = (variant or ("amsgrad" if amsgrad else "adam") +
             ("_lerp" if moments == "lerp" else "")) + \
         ("_sr" if round_bits else "_plain" if plain else "")
-    return _AdamOptions(rule, AmsgradState if amsgrad else AdamState, beta1, beta2, eps,
-                        bool(epsilon_hat), eps_root, amsgrad, variant, round_bits, seed,
-                        scalar_precision, weight_decay, l2, -1.0 if maximize else 1.0,
-                        loss_scale, clip_value, param_clip, tuple(norms.values()), lazy)
+    constants = {dtype: _constants(dtype, scalar_precision == "keras", beta1, beta2, eps_root,
+                                   eps, l2, clip_value, param_clip)
+                 for dtype in (np.dtype(np.float32), _FLOAT64)}
+    return _AdamOptions(rule, AmsgradState if amsgrad else AdamState, constants,
+                        bool(epsilon_hat), amsgrad, variant, round_bits, seed,
+                        scalar_precision, weight_decay, -1.0 if maximize else 1.0,
+                        loss_scale, tuple(norms.values()), lazy)
 
 
-@functools.lru_cache(maxsize=64)
 def _constants(dtype, python_complements, beta1, beta2, eps_root, eps, l2, clip_value,
                param_clip):
     """The step-independent coefficients in ``dtype`` (computed once per setting).
