@@ -103,6 +103,53 @@ def test_inplace_equals_functional_bit_for_bit(rule, dtype, kernel):
             np.testing.assert_array_equal(i, f)
 
 
+def _strided(a):
+    """``a``'s values in a non-contiguous view."""
+    wide = np.zeros(a.shape + (2,), a.dtype)
+    wide[..., 0] = a
+    return wide[..., 0]
+
+
+def _read_only(a):
+    a = a.copy()
+    a.flags.writeable = False
+    return a
+
+
+# (what differs from plain C-contiguous arrays, how to make theta, the updates, the state)
+_UNUSUAL = {
+    "strided updates": (np.copy, _strided, np.copy),
+    "float64 updates": (np.copy, lambda u: u.astype(np.float64), np.copy),
+    "updates as lists": (np.copy, lambda u: u.tolist(), np.copy),
+    "Fortran-ordered theta": (np.asfortranarray, np.copy, np.copy),
+    "read-only theta": (_read_only, np.copy, np.copy),
+    "strided theta": (_strided, np.copy, np.copy),
+    "strided state": (np.copy, np.copy, _strided),
+}
+
+
+@pytest.mark.parametrize("unusual", _UNUSUAL)
+@pytest.mark.parametrize("rule", RULES)
+def test_unusual_arrays_give_the_bits_of_plain_ones(rule, unusual):
+    """Plain arrays take a short check; everything else the full one, which converts:
+    both must give the same bits."""
+    init, step, hp = RULES[rule]
+    make_theta, make_update, make_state = _UNUSUAL[unusual]
+    shapes = [(3, 5), (4,)]
+    theta0, updates = random_problem(9, shapes, np.float32, 3)
+    plain_params, plain = init(theta0), theta0
+    params = init(theta0)
+    if isinstance(params, tuple):  # every field but the counter t is a list like theta
+        params = type(params)(*[[make_state(a) for a in field] for field in params[:-1]],
+                              params.t)
+    theta = [make_theta(p) for p in theta0]
+    for u in updates:
+        plain_params, plain = step(plain_params, plain, u, **hp)
+        params, theta = step(params, theta, [make_update(x) for x in u], **hp)
+        for got, want in zip(state_arrays(params) + theta, state_arrays(plain_params) + plain):
+            np.testing.assert_array_equal(got, want)
+
+
 @pytest.mark.parametrize("rule", RULES)
 def test_fortran_ordered_parameters(rule):
     init, step, hp = RULES[rule]
