@@ -6,7 +6,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _checks
-from ._engine import apply, state_full
+from ._engine import HOST_DTYPES, apply, state_full
 from ._state import AdamState, AmsgradState, counter
 
 _AMSGRAD = (False, True, "raw", "corrected")
@@ -260,7 +260,7 @@ def _options(beta1, beta2, eps, epsilon_hat, eps_root, amsgrad, nesterov, infini
         ("_sr" if round_bits else "_plain" if plain else "")
     constants = {dtype: _constants(dtype, scalar_precision == "keras", beta1, beta2, eps_root,
                                    eps, l2, clip_value, param_clip)
-                 for dtype in (np.dtype(np.float32), _FLOAT64)}
+                 for dtype in HOST_DTYPES}  # every compute dtype (float16 computes in float32)
     return _AdamOptions(rule, AmsgradState if amsgrad else AdamState, constants,
                         bool(epsilon_hat), amsgrad, variant, round_bits, seed,
                         scalar_precision, weight_decay, -1.0 if maximize else 1.0,
