@@ -15,7 +15,7 @@ Example:
     True
 """
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -107,24 +107,90 @@ class fan_in_uniform(Initializer):
         return rng.uniform(-bound, bound, shape)
 
 
+@dataclass(frozen=True)
+class diag_offdiag(Initializer):
+    """``on_diag`` on the main diagonal, ``off_diag`` elsewhere (a 2-D shape)."""
+    on_diag: float
+    off_diag: float
+
+    def __post_init__(self):
+        real("on_diag", self.on_diag)
+        real("off_diag", self.off_diag)
+
+    def sample(self, shape, rng):
+        if len(shape) != 2:
+            raise ValueError(f"diag_offdiag needs a 2-D shape, got {shape}")
+        eye = np.eye(*shape)
+        return self.on_diag * eye + self.off_diag * (1 - eye)
+
+
 _BY_NAME = {"constant": constant, "uniform": uniform, "gaussian": gaussian,
-            "fan_in_gaussian": fan_in_gaussian, "fan_in_uniform": fan_in_uniform}
+            "fan_in_gaussian": fan_in_gaussian, "fan_in_uniform": fan_in_uniform,
+            "diag_offdiag": diag_offdiag}
+
+# ngc-learn's dict form (ngc-learn 1.2 to 2.x, ngclearn/utils/weight_distribution.py,
+# initialize_params): each "dist", the keys it reads with their defaults there, and what
+# makes the same initializer here from those values.
+_DICTS = {
+    "constant": ({"value": 1.0}, constant),
+    "uniform": ({"amin": 0.0, "amax": 1.0}, uniform),
+    "gaussian": ({"mu": 0.0, "sigma": 1.0}, gaussian),
+    "normal": ({"mu": 0.0, "sigma": 1.0}, gaussian),
+    "fan_in_gaussian": ({}, fan_in_gaussian),
+    "fan_in_uniform": ({}, fan_in_uniform),
+    "hollow": ({"scale": 1.0}, lambda scale: diag_offdiag(0.0, scale)),
+    "eye": ({"scale": 1.0}, lambda scale: diag_offdiag(scale, 0.0)),
+}
+
+
+def _from_dict(init, name):
+    """The initializer of ngc-learn's dict form, such as ``{"dist": "uniform", "amin":
+    -0.1, "amax": 0.1}``; its post-processing keys (clipping, masks) are refused."""
+    dist = init.get("dist")
+    if dist not in _DICTS:
+        raise ValueError(f"{name}: unknown dist {dist!r} in {init!r}; expected one of "
+                         f"{sorted(_DICTS)}")
+    keys, make = _DICTS[dist]
+    unknown = sorted(set(init) - set(keys) - {"dist"})
+    if unknown:
+        raise ValueError(f"{name}: dist {dist!r} takes the keys {sorted(keys)}, not "
+                         f"{unknown}, in {init!r}")
+    try:
+        return make(*(init.get(key, default) for key, default in keys.items()))
+    except (TypeError, ValueError) as error:  # name the dict the bad value came in
+        raise type(error)(f"{name}: {init!r}: {error}") from None
 
 
 def resolve(init, name):
-    """An initializer from an :class:`Initializer`, any callable ``(shape, rng)``, or
-    ngc-learn's tuple form such as ``("uniform", -0.1, 0.1)`` or ``("gaussian", 0., 0.05)``."""
+    """An initializer from an :class:`Initializer`, any callable ``(shape, rng)``,
+    ngc-learn's tuple form such as ``("uniform", -0.1, 0.1)`` or its dict form such as
+    ``{"dist": "gaussian", "mu": 0., "sigma": 0.05}``.
+
+    Example:
+        >>> from ngc_rules import initializers
+        >>> initializers.resolve({"dist": "uniform", "amin": 0.025, "amax": 0.8}, "w")
+        uniform(low=0.025, high=0.8)
+        >>> initializers.resolve({"dist": "eye", "scale": 2.0}, "w")
+        diag_offdiag(on_diag=2.0, off_diag=0.0)
+    """
+    if isinstance(init, dict):
+        return _from_dict(init, name)
     if isinstance(init, tuple) and init and isinstance(init[0], str):
         kind = _BY_NAME.get(init[0])
         if kind is None:
             raise ValueError(f"{name}: unknown initializer {init[0]!r}; expected one of "
                              f"{sorted(_BY_NAME)}")
+        takes = [field.name for field in fields(kind)]
+        if len(init) - 1 > len(takes):
+            raise ValueError(f"{name}: {init!r} gives {len(init) - 1} values, but "
+                             f"{init[0]!r} takes at most {len(takes)}: {', '.join(takes)}")
         return kind(*init[1:])
     if callable(init):
         return init
     raise TypeError(f"{name} must be an initializer such as ngc_rules.initializers.uniform"
-                    f"(-0.1, 0.1) or a tuple like ('uniform', -0.1, 0.1), got {init!r}")
+                    f"(-0.1, 0.1), a tuple like ('uniform', -0.1, 0.1) or a dict like "
+                    f"{{'dist': 'uniform', 'amin': -0.1, 'amax': 0.1}}, got {init!r}")
 
 
 __all__ = ["Initializer", "constant", "uniform", "gaussian", "fan_in_gaussian",
-           "fan_in_uniform", "resolve"]
+           "fan_in_uniform", "diag_offdiag", "resolve"]

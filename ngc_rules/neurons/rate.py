@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from .. import _component
 from .._views import FlatViews
 from . import _kernels
 from .activations import code_of
@@ -11,7 +12,7 @@ _PRIORS = {"gaussian": _kernels.GAUSSIAN, "laplacian": _kernels.LAPLACIAN,
            "cauchy": _kernels.CAUCHY, "exp": _kernels.EXP}
 
 
-class RateCell:
+class RateCell(_component.Component):
     """Neurons whose state ``z`` follows leaky dynamics driven by input currents.
 
     .. math::
@@ -24,6 +25,12 @@ class RateCell:
     is stateless: ``z = j + j_td``. Set ``j`` (bottom-up, modulated by ``f'(z)``) and
     ``j_td`` (top-down) before each step.
 
+    Compartments:
+        j: ``(batch, n_units)``, the bottom-up current.
+        j_td: ``(batch, n_units)``, the top-down current.
+        z: ``(batch, n_units)``, the state.
+        zF: ``(batch, n_units)``, the output ``f(z) * output_scale``.
+
     Args:
         name: the component's name.
         n_units: the number of neurons.
@@ -35,11 +42,18 @@ class RateCell:
             (iterative soft thresholding), or ``("none", 0.)``.
         batch_size: rows of the initial compartments (:meth:`reset` changes it).
         resist_scale: the factor ``R`` of the bottom-up current.
+        dtype: the compartments' dtype (default float32).
+        key: ngc-learn's PRNG key (an int or a JAX key), accepted and unused: the cell
+            draws no random numbers.
+        integration_type: accepted as "euler", ngc-learn's default and the only scheme
+            implemented.
 
     Example:
         >>> import numpy as np
         >>> from ngc_rules.neurons import RateCell
         >>> cell = RateCell("z", 2, tau_m=10.0, prior=("gaussian", 1.0))
+        >>> cell
+        RateCell(name='z', n_units=2, tau_m=10.0, act_fx='identity', prior=('gaussian', 1.0))
         >>> cell.j_td[...] = 1.0
         >>> for _ in range(200):
         ...     cell.advance_state(dt=1.0)
@@ -47,9 +61,14 @@ class RateCell:
         [[1.0, 1.0]]
     """
 
+    _shown_fields = ("n_units", "tau_m", "act_fx", "prior")
+    _fixed = {"integration_type": "euler"}
+
     def __init__(self, name, n_units, tau_m, prior=("gaussian", 0.0), act_fx="identity",
                  output_scale=1.0, threshold=("none", 0.0), batch_size=1, resist_scale=1.0,
-                 dtype=np.float32):
+                 dtype=np.float32, *, key=None, **kwargs):
+        self._refuse_unknown(kwargs)
+        _component.seed_from(key=key)  # checked like a synapse's key, then unused
         self.name = str(name)
         if not isinstance(n_units, (int, np.integer)) or n_units < 1:
             raise ValueError(f"n_units must be a positive integer, got {n_units!r}")
@@ -90,8 +109,13 @@ class RateCell:
         z, z_out = self._views(self.z, self.zF)
         _kernels.rate_cell_output(z, z_out, self._act, self.dtype.type(self.output_scale))
 
-    def advance_state(self, dt=1.0):
-        """One Euler step of length ``dt``."""
+    def advance_state(self, *times, t=None, dt=None):
+        """One Euler step of length ``dt`` (default 1).
+
+        Takes ``(dt)`` or ngc-learn's ``(t, dt)``, positionally or by keyword; ``t`` is
+        unused: the dynamics do not depend on the time itself.
+        """
+        dt = _component.step_length(times, t, dt)
         if self.tau_m <= 0:
             np.add(self.j, self.j_td, out=self.z)
             self._output()

@@ -3,7 +3,7 @@ import os
 
 import numpy as np
 
-from .. import initializers
+from .. import _component, initializers
 from ..checkpoint import copy_into, load_arrays, save_arrays
 
 
@@ -20,7 +20,7 @@ def _probability(name, value):
     return float(value)
 
 
-class DenseSynapse:
+class DenseSynapse(_component.Component):
     """A dense synaptic cable with ngc-learn's compartments as plain attributes.
 
     .. math:: \\text{outputs} = (\\text{inputs} \\cdot W) \\, R + b
@@ -29,40 +29,59 @@ class DenseSynapse:
     With ``p_conn < 1`` each connection exists with that probability; the missing ones are
     held at zero (``mask``).
 
+    Compartments:
+        inputs: ``(batch, shape[0])``, the signal carried across.
+        outputs: ``(batch, shape[1])``, the transformed signal.
+        weights: ``shape``, the synaptic efficacies ``W``.
+        biases: ``(1, shape[1])``, or None without ``bias_init``.
+        mask: ``shape``, the connections that exist (empty when ``p_conn == 1``).
+
     Args:
         name: the component's name (also its checkpoint's file name).
         shape: ``(inputs, outputs)``.
-        weight_init: an initializer (see :mod:`ngc_rules.initializers`) or ngc-learn's tuple
-            form; default ``uniform(0.025, 0.8)``, as in ngc-learn.
+        weight_init: an initializer (see :mod:`ngc_rules.initializers`) or ngc-learn's
+            tuple or dict form; default ``uniform(0.025, 0.8)``, as in ngc-learn.
         bias_init: an initializer for the ``(1, outputs)`` biases, or None for no biases.
-        resist_scale: the factor ``R`` applied to ``inputs @ W``.
+        resist_scale: the factor ``R`` applied to ``inputs @ W`` (default 1).
         p_conn: the probability that a connection exists.
         batch_size: the rows of the initial ``inputs``/``outputs`` (any batch works later).
-        seed: seed of the initial weights, biases and connection mask.
+        seed: seed of the initial weights, biases and connection mask: an int or a
+            sequence of ints, as :func:`numpy.random.default_rng` takes.
         dtype: the weights' dtype (default float32).
+        g_conduct_factor: ngc-learn 3.2's name for ``resist_scale`` (give one of them).
+        key: ngc-learn's PRNG key, instead of ``seed``: an int or a JAX key, whose words
+            make the seed (``jax.random.PRNGKey(s)`` gives the weights of ``seed=s``).
+        p_release_mean, max_delay_steps: accepted at ngc-learn's defaults, 1 and 0 (no
+            stochastic release, no delays), the only behaviour implemented.
 
     Example:
         >>> import numpy as np
         >>> from ngc_rules.synapses import DenseSynapse
         >>> from ngc_rules.initializers import constant
         >>> syn = DenseSynapse("W", (2, 3), weight_init=constant(0.5), bias_init=constant(1.))
+        >>> syn
+        DenseSynapse(name='W', shape=(2, 3), resist_scale=1.0, p_conn=1.0)
         >>> syn.inputs = np.array([[1., 2.]], np.float32)
         >>> syn.advance_state()
         >>> syn.outputs.tolist()
         [[2.5, 2.5, 2.5]]
     """
 
-    def __init__(self, name, shape, weight_init=None, bias_init=None, resist_scale=1.0,
-                 p_conn=1.0, batch_size=1, seed=None, dtype=np.float32, **kwargs):
-        if kwargs:
-            raise TypeError(f"{type(self).__name__} got unknown arguments {sorted(kwargs)}")
+    _shown_fields = ("shape", "resist_scale", "p_conn")
+    _fixed = {"p_release_mean": 1.0, "max_delay_steps": 0}
+
+    def __init__(self, name, shape, weight_init=None, bias_init=None, resist_scale=None,
+                 p_conn=1.0, batch_size=1, seed=None, dtype=np.float32, *,
+                 g_conduct_factor=None, key=None, **kwargs):
+        self._refuse_unknown(kwargs)
         self.name = str(name)
         self.shape = _shape(shape)
-        self.resist_scale = float(resist_scale)
+        self.resist_scale = float(_component.either(1.0, resist_scale=resist_scale,
+                                                    g_conduct_factor=g_conduct_factor))
         self.p_conn = _probability("p_conn", p_conn)
         self.batch_size = int(batch_size)
         self.dtype = np.dtype(dtype)
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(_component.seed_from(seed, key))
         self.weight_init = initializers.resolve(
             initializers.uniform(0.025, 0.8) if weight_init is None else weight_init,
             "weight_init")
@@ -78,9 +97,13 @@ class DenseSynapse:
         self.inputs = np.zeros((self.batch_size, self.shape[0]), self.dtype)
         self.outputs = np.zeros((self.batch_size, self.shape[1]), self.dtype)
 
-    def advance_state(self, dt=1.0):
-        """Carry ``inputs`` across the cable into ``outputs`` (``dt`` is unused: the
-        transform is instantaneous)."""
+    def advance_state(self, *times, t=None, dt=None):
+        """Carry ``inputs`` across the cable into ``outputs``.
+
+        Takes ``(dt)`` or ngc-learn's ``(t, dt)``, positionally or by keyword; both are
+        unused: the transform is instantaneous.
+        """
+        _component.step_length(times, t, dt)
         inputs = np.asarray(self.inputs, self.dtype)
         if inputs.ndim != 2 or inputs.shape[1] != self.shape[0]:
             raise ValueError(f"{self.name}.inputs must have shape (batch, {self.shape[0]}), "

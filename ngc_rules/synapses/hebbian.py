@@ -3,6 +3,7 @@ import operator
 
 import numpy as np
 
+from .. import _component
 from .._views import flat
 from ..checkpoint import state_leaves
 from ..optim import _checks
@@ -59,9 +60,19 @@ class HebbianSynapse(DenseSynapse):
     descends (``W - eta * update``), so ``sign_value=-1`` turns the Hebbian ascent
     direction ``x^T e`` into error-driven learning.
 
+    Compartments:
+        inputs, outputs, weights, biases, mask: as for :class:`DenseSynapse`.
+        pre: ``(batch, shape[0])``, the pre-synaptic signal of the rule.
+        post: ``(batch, shape[1])``, the post-synaptic signal of the rule.
+        dWeights: ``shape``, the last update of the weights.
+        dBiases: ``(1, shape[1])``, the last update of the biases.
+        opt_params: the learning rule's state (Adam's moments, ...).
+
     Args:
         name, shape, weight_init, bias_init, resist_scale, p_conn, batch_size, seed, dtype:
             as for :class:`DenseSynapse`.
+        g_conduct_factor, key, p_release_mean, max_delay_steps: ngc-learn's arguments, as
+            for :class:`DenseSynapse`.
         eta: the learning rate, given to the rule (unless ``optim_type`` already has one).
         w_bound: the soft and hard weight bound (0 turns both off).
         is_nonnegative: clip to ``[0, w_bound]`` instead of ``[-w_bound, w_bound]``.
@@ -89,13 +100,16 @@ class HebbianSynapse(DenseSynapse):
         True
     """
 
+    _shown_fields = ("shape", "eta", "optim_type", "w_bound", "sign_value")
+
     def __init__(self, name, shape, eta=None, weight_init=None, bias_init=None, w_bound=1.0,
                  is_nonnegative=False, prior=("constant", 0.0), w_decay=0.0, sign_value=1.0,
                  optim_type="sgd", optim_params=None, pre_wght=1.0, post_wght=1.0,
-                 p_conn=1.0, resist_scale=1.0, batch_size=1, seed=None, dtype=np.float32,
+                 p_conn=1.0, resist_scale=None, batch_size=1, seed=None, dtype=np.float32,
                  **kwargs):
-        super().__init__(name, shape, weight_init, bias_init, resist_scale, p_conn,
-                         batch_size, seed, dtype, **kwargs)
+        super().__init__(name, shape, weight_init=weight_init, bias_init=bias_init,
+                         resist_scale=resist_scale, p_conn=p_conn, batch_size=batch_size,
+                         seed=seed, dtype=dtype, **kwargs)
         self.w_bound = _checks.real("w_bound", w_bound)
         self.is_nonnegative = bool(is_nonnegative)
         self.prior = _prior(prior, w_decay)
@@ -114,6 +128,11 @@ class HebbianSynapse(DenseSynapse):
         self.opt_params = self.rule.init(self._parameters())
         self._attached = None
         self._scratch = {}
+
+    @property
+    def optim_type(self):
+        """The name of the learning rule ("sgd", "nag", "adam" or "momentum")."""
+        return self.rule.name
 
     def _parameters(self):
         return [self.weights] if self.biases is None else [self.weights, self.biases]
@@ -139,9 +158,13 @@ class HebbianSynapse(DenseSynapse):
             buffer = self._scratch[name] = np.empty_like(signal)
         return np.multiply(signal, self.dtype.type(factor), out=buffer)
 
-    def evolve(self, dt=1.0):
-        """One Hebbian update of the weights (and biases) from ``pre`` and ``post``
-        (``dt`` is unused: one call is one learning step)."""
+    def evolve(self, *times, t=None, dt=None):
+        """One Hebbian update of the weights (and biases) from ``pre`` and ``post``.
+
+        Takes ``(dt)`` or ngc-learn's ``(t, dt)``, positionally or by keyword; both are
+        unused: one call is one learning step.
+        """
+        _component.step_length(times, t, dt)
         pre = self._weighted("pre", self.pre, self.pre_wght)
         post = self._weighted("post", self.post, self.post_wght)
         if pre.ndim != 2 or post.ndim != 2 or pre.shape[0] != post.shape[0] \
