@@ -49,6 +49,9 @@ def main(argv=None):
                      for name, errors in curves.items()}
         plot_learning_curves(histories, ["squared error"], args.plot,
                              "A HebbianSynapse learning a linear map, by attached rule",
+                             configs={name: {"optim_type": rule.name,
+                                             "optim_params": rule.hyperparameters}
+                                      for name, rule in RULES.items()},
                              xlabel="step")
     return curves
 

@@ -32,7 +32,8 @@ def main(argv=None):
         os.makedirs(args.figures, exist_ok=True)
         plot_learning_curves({args.rule: history}, ["energy", "test_energy", "accuracy"],
                              os.path.join(args.figures, "pcn_training.png"),
-                             f"PCN 64-128-10 on digits with {args.rule}: learning per epoch")
+                             "PCN 64-128-10 on digits: learning per epoch",
+                             configs={args.rule: model.config})
     return history
 
 

@@ -1,12 +1,29 @@
-"""The ``ngc-rules`` command: the demo and training runs write what they promise; bad
-arguments end in one clear line."""
+"""The ``ngc-rules`` command: the demo and training runs write what they promise; runs
+resume exactly, stop with status 1 when they diverge and 130 on Ctrl-C; bad arguments
+end in one clear line and change nothing on disk."""
+import gzip
 import json
 import os
+import signal
+import struct
 
+import numpy as np
 import pytest
 
 from ngc_rules.cli import main
 from ngc_rules.models import PCN, SparseCoding
+
+SMALL = ["--data", "clusters", "--hidden", "16", "--T", "5", "--quiet"]
+
+
+def _history(out):
+    rows = json.loads((out / "metrics.json").read_text())["history"]
+    return [{k: v for k, v in row.items() if k != "seconds"} for row in rows]
+
+
+def _files(folder):
+    return {str(path.relative_to(folder)): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def test_demo_writes_table_plots_and_metrics(tmp_path, capsys):
@@ -28,13 +45,13 @@ def test_demo_writes_table_plots_and_metrics(tmp_path, capsys):
     ("sparse-coding", ["--optim", "adam", "--eta", "0.01", "--beta2", "0.99",
                        "--latents", "8", "--T", "10"]),
 ])
-def test_train_writes_metrics_plots_and_a_checkpoint(tmp_path, capsys, model, options):
+def test_train_writes_metrics_plots_and_a_checkpoint(tmp_path, model, options):
     assert main(["train", "--model", model, *options, "--epochs", "2", "--out", str(tmp_path),
                  "--quiet"]) == 0
-    assert {"metrics.json", "learning_curves.png", "filters.png",
+    assert {"metrics.json", "learning_curves.png", "filters.png", "command.json",
             "checkpoint"} <= set(os.listdir(tmp_path))
     metrics = json.loads((tmp_path / "metrics.json").read_text())
-    assert len(metrics["history"]) == 3
+    assert len(metrics["history"]) == 3 and metrics["status"] == "finished"
     restored = (PCN if model == "pcn" else SparseCoding).restore(tmp_path / "checkpoint")
     assert restored.config == metrics["config"]
     assert int(restored.synapses[0].opt_params.t) > 0
@@ -43,14 +60,152 @@ def test_train_writes_metrics_plots_and_a_checkpoint(tmp_path, capsys, model, op
         assert restored.config["eta"] == 0.001
 
 
+@pytest.mark.parametrize("model", ["pcn", "sparse-coding"])
+@pytest.mark.parametrize("rule", ["sgd", "nag", "adam"])
+def test_every_model_and_rule_converges_at_the_command_defaults(tmp_path, model, rule):
+    assert main(["train", "--model", model, "--optim", rule, "--epochs", "3", "--quiet",
+                 "--out", str(tmp_path)]) == 0
+    history = _history(tmp_path)
+    assert all(np.isfinite(v) for row in history for v in row.values())
+    assert history[-1]["test_energy"] < 0.5 * history[0]["test_energy"]
+    if model == "pcn":
+        assert history[-1]["accuracy"] > 0.8  # ten digits: chance is 0.1
+    expected = (PCN if model == "pcn" else SparseCoding).DEFAULT_ETA[rule]
+    assert json.loads((tmp_path / "metrics.json").read_text())["config"]["eta"] == expected
+
+
+def test_three_plus_three_epochs_equal_six(tmp_path):
+    straight, resumed = tmp_path / "straight", tmp_path / "resumed"
+    assert main(["train", "--model", "pcn", *SMALL, "--epochs", "6", "--out",
+                 str(straight)]) == 0
+    assert main(["train", "--model", "pcn", *SMALL, "--epochs", "3", "--out",
+                 str(resumed)]) == 0
+    assert main(["train", "--resume", str(resumed), "--epochs", "6", "--quiet"]) == 0
+    assert _history(resumed) == _history(straight)
+    for name in ("W1.npz", "W2.npz"):
+        a, b = (np.load(folder / "checkpoint" / name) for folder in (straight, resumed))
+        for key in a.files:
+            if key != "__header__":
+                np.testing.assert_array_equal(a[key], b[key])
+
+
+def test_ctrl_c_saves_exits_130_and_resumes_to_the_same_run(tmp_path, capsys, monkeypatch):
+    straight, stopped = tmp_path / "straight", tmp_path / "stopped"
+    assert main(["train", "--model", "pcn", *SMALL, "--epochs", "3", "--out",
+                 str(straight)]) == 0
+    learn, calls = PCN.learn_batch, []
+
+    def interrupted(self, batch):
+        calls.append(1)
+        if len(calls) == 20:
+            os.kill(os.getpid(), signal.SIGINT)
+        return learn(self, batch)
+    monkeypatch.setattr(PCN, "learn_batch", interrupted)
+    capsys.readouterr()
+    assert main(["train", "--model", "pcn", *SMALL, "--epochs", "3", "--out",
+                 str(stopped)]) == 130
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == (f"ngc-rules: training interrupted at epoch 2, after batch 5 of 15; "
+                       f"saved to {stopped / 'checkpoint'}; continue with: ngc-rules train "
+                       f"--resume {stopped}")
+    metrics = json.loads((stopped / "metrics.json").read_text())
+    assert metrics["status"] == "interrupted" and len(metrics["history"]) == 2
+    monkeypatch.setattr(PCN, "learn_batch", learn)
+    assert main(["train", "--resume", str(stopped), "--quiet"]) == 0
+    assert _history(stopped) == _history(straight)
+
+
+def test_a_diverging_run_exits_1_with_one_line_and_keeps_its_metrics(tmp_path, capsys):
+    assert main(["train", "--model", "pcn", "--optim", "nag", "--eta", "0.1", "--epochs", "3",
+                 "--quiet", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1].startswith("ngc-rules: training diverged at epoch 1, batch ")
+    assert "became NaN or inf with nag (eta=0.1); try a smaller learning rate" in err[-1]
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["status"] == "diverged" and len(metrics["history"]) == 1
+    assert not (tmp_path / "checkpoint").exists() and not (tmp_path / "filters.png").exists()
+
+
+def test_an_existing_run_is_refused_unless_resumed_or_overwritten(tmp_path, capsys):
+    assert main(["train", "--model", "pcn", *SMALL, "--epochs", "1", "--out",
+                 str(tmp_path)]) == 0
+    before = _files(tmp_path)
+    capsys.readouterr()
+    assert main(["train", "--model", "pcn", *SMALL, "--epochs", "2", "--out",
+                 str(tmp_path)]) == 1
+    assert capsys.readouterr().err == (
+        f"ngc-rules: error: --out {tmp_path} already holds a run; pass --resume {tmp_path} "
+        f"to continue it, --overwrite to replace it, or another --out\n")
+    assert _files(tmp_path) == before
+    assert main(["train", "--model", "pcn", *SMALL, "--epochs", "2", "--out",
+                 str(tmp_path), "--overwrite"]) == 0
+    assert len(_history(tmp_path)) == 3
+
+
+def test_a_file_as_out_is_refused_before_training(tmp_path, capsys):
+    target = tmp_path / "file"
+    target.write_text("not a folder")
+    assert main(["train", "--model", "pcn", "--data", "clusters", "--epochs", "0",
+                 "--out", str(target), "--quiet"]) == 1
+    assert capsys.readouterr().err == (f"ngc-rules: error: --out {target} is a file, not a "
+                                       f"folder\n")
+    assert target.read_text() == "not a folder"
+
+
+def test_train_reads_a_npz_file_of_ones_own(tmp_path):
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, 240)
+    x = rng.integers(0, 80, (240, 12)).astype(np.uint8)
+    x[np.arange(240)[:, None], labels[:, None] * 4 + np.arange(4)] += 170  # a block a class
+    np.savez(tmp_path / "mine.npz", x=x, y=labels)
+    out = tmp_path / "run"
+    assert main(["train", "--model", "pcn", "--data", str(tmp_path / "mine.npz"), "--scale",
+                 "255", "--hidden", "16", "--T", "5", "--eta", "0.01", "--epochs", "4",
+                 "--quiet", "--out", str(out)]) == 0
+    history = _history(out)
+    assert history[-1]["accuracy"] > 0.9
+    assert json.loads((out / "command.json").read_text())["data"] == str(tmp_path /
+                                                                          "mine.npz")
+
+
+def _write_idx(path, array):
+    """``array`` as a gzipped IDX file (MNIST's format)."""
+    header = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    path.write_bytes(gzip.compress(header + array.astype(np.uint8).tobytes()))
+
+
+def test_train_reads_mnist_style_idx_files_and_their_labels(tmp_path):
+    rng = np.random.default_rng(1)
+    for part, n in (("train", 240), ("t10k", 60)):
+        labels = rng.integers(0, 3, n)
+        images = rng.integers(0, 60, (n, 4, 4))
+        images[np.arange(n), labels, :] += 190  # class k lights row k
+        _write_idx(tmp_path / f"{part}-images-idx3-ubyte.gz", images)
+        _write_idx(tmp_path / f"{part}-labels-idx1-ubyte.gz", labels)
+    out = tmp_path / "run"
+    assert main(["train", "--model", "pcn", "--data",
+                 str(tmp_path / "train-images-idx3-ubyte.gz"), "--test-data",
+                 str(tmp_path / "t10k-images-idx3-ubyte.gz"), "--scale", "255", "--hidden",
+                 "16", "--T", "5", "--eta", "0.01", "--epochs", "4", "--quiet", "--out",
+                 str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["config"]["sizes"] == [16, 16, 3]
+    assert metrics["history"][-1]["accuracy"] > 0.9
+
+
 @pytest.mark.parametrize("argv,message", [
     ([], "the following arguments are required: {demo,train}"),
     (["train", "--model", "pcn", "--out", "x", "--optim", "adam", "--mu", "0.9"],
      "--mu is not a hyperparameter of adam"),
     (["train", "--model", "pcn", "--out", "x", "--eta", "-1"], "argument --eta: must be"),
+    (["train", "--model", "pcn", "--out", "x", "--eta", "fast"],
+     "argument --eta: must be a finite number > 0, got 'fast'"),
     (["train", "--model", "gan", "--out", "x"], "invalid choice: 'gan'"),
     (["train", "--model", "pcn", "--out", "x", "--hidden", "10,a"], "argument --hidden"),
-    (["train", "--model", "pcn", "--out", "x", "--data", "bars"], "has no labels"),
+    (["train", "--out", "x"], "the following arguments are required: --model"),
+    (["train", "--model", "pcn"], "the following arguments are required: --out"),
+    (["train", "--resume", "x", "--eta", "0.1"], "--eta cannot be given with it"),
+    (["train", "--model", "pcn", "--out", "x", "--scale", "0"], "argument --scale"),
     (["demo", "--epochs", "0"], "argument --epochs: must be a positive integer"),
 ])
 def test_bad_arguments_give_one_line(capsys, argv, message):
@@ -61,20 +216,31 @@ def test_bad_arguments_give_one_line(capsys, argv, message):
     assert message in err and err.count("\n") == 1, err
 
 
-def test_help_names_every_command(capsys):
+@pytest.mark.parametrize("argv,message", [
+    (["--data", "bars"], "--data bars has no labels; the pcn learns to classify"),
+    (["--data", "missing.npz"], "missing.npz"),
+    (["--data", "digits", "--scale", "255"], "--scale applies to files"),
+    (["--resume", "nowhere"], "--resume nowhere: no run to continue there"),
+])
+def test_bad_data_or_runs_give_one_line_and_write_nothing(tmp_path, capsys, monkeypatch, argv,
+                                                          message):
+    monkeypatch.chdir(tmp_path)
+    model = [] if argv[0] == "--resume" else ["--model", "pcn", "--out", "run"]
+    assert main(["train", *model, *argv, "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("ngc-rules: error: ") and message in err and err.count("\n") == 1
+    assert os.listdir(tmp_path) == []
+
+
+def test_help_states_the_defaults_really_used(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
     assert "demo" in out and "train" in out
     with pytest.raises(SystemExit):
         main(["train", "--help"])
-    out = capsys.readouterr().out
-    assert "--optim" in out and "--beta2" in out and "--epochs" in out
-
-
-def test_checkpoint_directory_errors_are_one_line(tmp_path, capsys):
-    target = tmp_path / "file"
-    target.write_text("not a folder")
-    assert main(["train", "--model", "pcn", "--data", "clusters", "--epochs", "0",
-                 "--out", str(target), "--quiet"]) == 1
-    assert capsys.readouterr().err.startswith("ngc-rules: error:")
+    out = " ".join(capsys.readouterr().out.split())
+    assert "pcn: sgd 0.003, nag 0.001, adam 0.001" in out
+    assert "sparse-coding: sgd 0.01, nag 0.003, adam 0.01" in out
+    assert "mu 0.9, beta1 0.9, beta2 0.999, eps 1e-08" in out
+    assert "--resume DIR" in out and "--checkpoint-every N" in out

@@ -42,3 +42,11 @@ def test_compare_example_writes_every_figure(tmp_path):
     names = {p.name for p in tmp_path.iterdir()}
     assert {"compare_pcn.png", "compare_sparse_coding.png",
             "sparse_coding_filters_sgd.png"} <= names
+
+
+def test_inference_example_writes_its_figures(tmp_path):
+    traces, _ = _run("inference_trace.py", ["--epochs", "1", "--T", "5", "--figures",
+                                            str(tmp_path)])
+    assert all(len(trace) == 6 and trace[-1] < trace[0] for trace in traces.values())
+    assert {p.name for p in tmp_path.iterdir()} == {"inference_trace.png",
+                                                    "inference_overview.png"}

@@ -56,6 +56,29 @@ def test_inference_lowers_the_energy():
     assert end < 0.9 * start
 
 
+def test_pcn_inference_trace_runs_from_start_to_end():
+    data = gaussian_clusters(n=64, n_classes=3, dim=8)
+    model = PCN((8, 12, 12, 3), optim_type="adam", eta=0.01, T=30, seed=0)
+    start, end = model.infer(data.x, data.y)
+    trace = model.infer(data.x, data.y, trace=True)
+    assert trace.dtype == np.float64 and trace.shape == (31,)
+    assert trace[0] == start and trace[-1] == end
+    assert np.all(np.diff(trace) < 0)
+
+
+def test_sparse_coding_inference_trace_ends_at_the_evaluated_energy():
+    x = bars(n=64, size=4, seed=0).x
+    model = SparseCoding(16, 8, optim_type="sgd", eta=0.05, T=20, seed=0)
+    plain = model.infer(x).copy()
+    code, trace = model.infer(x, trace=True)
+    np.testing.assert_array_equal(code, plain)
+    assert trace.dtype == np.float64 and trace.shape == (21,)
+    # inference starts from z = 0, which reconstructs nothing
+    assert trace[0] == pytest.approx(np.sum(x.astype(np.float64) ** 2) / 2 / len(x), rel=1e-5)
+    assert trace[-1] == model.evaluate(x)["energy"]
+    assert trace[-1] < 0.6 * trace[0]
+
+
 @pytest.mark.parametrize("rule,eta", [("sgd", 0.01), ("nag", 0.005), ("adam", 0.005)])
 def test_pcn_learns_clusters_with_every_rule(rule, eta):
     train, test = split(gaussian_clusters(n=600, n_classes=4, dim=16, seed=2))

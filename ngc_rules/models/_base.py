@@ -1,5 +1,9 @@
-"""What every model shares: a JSON configuration, and checkpoints of its synapses."""
+"""What every model shares: a JSON configuration, default learning rates, a search for
+non-finite values, and checkpoints of its synapses."""
+import math
 import os
+
+import numpy as np
 
 from ..checkpoint import read_json, write_json
 from ..optim.rule import LearningRule
@@ -17,11 +21,36 @@ def rule_config(optim_type, eta, optim_params):
 
 
 class Model:
-    """Base of the models: subclasses set ``config`` (their constructor's arguments) and
-    ``synapses`` (the components that learn)."""
+    """Base of the models: subclasses set ``config`` (their constructor's arguments),
+    ``synapses`` (the components that learn), ``errors`` (the error cells, lowest layer
+    first) and ``DEFAULT_ETA`` (a learning rate per rule name)."""
 
     config: dict
     synapses: list
+    errors: list
+    DEFAULT_ETA: dict = {}
+
+    @classmethod
+    def default_eta(cls, optim_type, eta, optim_params):
+        """``eta``, or when it is None and the rule is named without one, the model's
+        measured default for that rule (None leaves the rule's own)."""
+        if eta is None and isinstance(optim_type, str) and "eta" not in (optim_params or {}):
+            return cls.DEFAULT_ETA.get(optim_type)
+        return eta
+
+    def find_nonfinite(self):
+        """Where the model first holds a NaN or inf, lowest layer first: the energy of an
+        error cell (inference diverged) or a synapse's weights or biases (learning
+        diverged), e.g. ``"the energy of e2"``; None when everything is finite."""
+        for cell in self.errors:
+            if not math.isfinite(cell.L):
+                return f"the energy of {cell.name}"
+        for synapse in self.synapses:
+            for part in ("weights", "biases"):
+                values = getattr(synapse, part)
+                if values is not None and not np.isfinite(values).all():
+                    return f"the {part} of {synapse.name}"
+        return None
 
     def learn_batch(self, data):
         """One learning step on a :class:`~ngc_rules.data.Dataset` batch; returns metrics."""

@@ -24,7 +24,8 @@ class PCN(Model):
     Args:
         sizes: units per layer, input first, e.g. ``(64, 128, 10)``.
         optim_type, eta, optim_params: the learning rule of every synapse (see
-            :class:`~ngc_rules.synapses.HebbianSynapse`).
+            :class:`~ngc_rules.synapses.HebbianSynapse`); ``eta=None`` takes the rule's
+            entry in :attr:`DEFAULT_ETA`.
         act_fx: the hidden layers' activation.
         T: inference steps per batch.
         tau_m, dt: the hidden cells' time constant and the Euler step.
@@ -42,13 +43,18 @@ class PCN(Model):
         True
     """
 
-    def __init__(self, sizes, optim_type="adam", eta=0.005, optim_params=None, act_fx="tanh",
+    DEFAULT_ETA = {"sgd": 0.003, "nag": 0.001, "adam": 0.001}
+    """Learning rates that converge on the built-in digits, about 3x below where each rule
+    diverges (updates are summed over the batch, as ngc-learn's synapses do)."""
+
+    def __init__(self, sizes, optim_type="adam", eta=None, optim_params=None, act_fx="tanh",
                  T=20, tau_m=10.0, dt=1.0, weight_scale=1.0, seed=0):
         sizes = [int(n) for n in sizes]
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"sizes must list at least two positive layer sizes, got {sizes}")
         if not isinstance(T, int) or T < 1:
             raise ValueError(f"T must be a positive integer, got {T!r}")
+        eta = self.default_eta(optim_type, eta, optim_params)
         self.config = dict(sizes=sizes, **rule_config(optim_type, eta, optim_params),
                            act_fx=act_fx, T=T, tau_m=tau_m, dt=dt, weight_scale=weight_scale,
                            seed=seed)
@@ -104,18 +110,37 @@ class PCN(Model):
             energy -= error.L
         return energy
 
-    def infer(self, x, y):
-        """Relax the hidden states for ``T`` steps with ``x`` and ``y`` clamped; returns the
-        energy per sample before and after."""
+    def infer(self, x, y, trace=False):
+        """Relax the hidden states for ``T`` steps with ``x`` and ``y`` clamped.
+
+        Returns:
+            The energy ``F`` per sample before and after inference; with ``trace``, a
+            float64 array of the ``T + 1`` energies per sample, before the first step and
+            after each step.
+
+        Example:
+            >>> from ngc_rules.data import gaussian_clusters
+            >>> from ngc_rules.models import PCN
+            >>> data = gaussian_clusters(n=64, n_classes=3, dim=8)
+            >>> model = PCN((8, 16, 3), T=10, seed=0)
+            >>> energies = model.infer(data.x, data.y, trace=True)
+            >>> len(energies), bool(energies[-1] < energies[0])
+            (11, True)
+        """
         self._feed_forward(x)
         self._wire(np.ascontiguousarray(y, np.float32))
         start = self._errors()
+        energies = [start]
         for _ in range(self.T):
             for l, cell in enumerate(self.hidden):
                 np.matmul(self.errors[l + 1].dmu, self.synapses[l + 1].weights.T, out=cell.j)
                 cell.advance_state(self.dt)
             self._predict_layers()
             end = self._errors()
+            if trace:
+                energies.append(end)
+        if trace:
+            return np.array(energies) / len(x)
         return start / len(x), end / len(x)
 
     def learn(self, x, y):
