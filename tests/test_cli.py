@@ -244,3 +244,16 @@ def test_help_states_the_defaults_really_used(capsys):
     assert "sparse-coding: sgd 0.01, nag 0.003, adam 0.01" in out
     assert "mu 0.9, beta1 0.9, beta2 0.999, eps 1e-08" in out
     assert "--resume DIR" in out and "--checkpoint-every N" in out
+
+
+def test_an_unwritable_out_is_refused_before_training(tmp_path, capsys, monkeypatch):
+    from ngc_rules.cli import outputs
+
+    def refused(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", path)
+    monkeypatch.setattr(outputs, "open", refused, raising=False)
+    out = tmp_path / "run"
+    assert main(["train", "--model", "pcn", *SMALL, "--out", str(out)]) == 1
+    assert capsys.readouterr().err == (f"ngc-rules: error: --out {out} is not writable: "
+                                       f"Permission denied\n")
+    assert not out.exists()

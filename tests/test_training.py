@@ -165,10 +165,11 @@ def test_a_resume_that_cannot_continue_exactly_is_refused(tmp_path, change, mess
 
 
 @pytest.mark.parametrize("arguments,message", [
-    (dict(epochs=-1), "epochs must be a whole number >= 0, got -1"),
-    (dict(batch_size=0), "batch_size must be a whole number >= 1, got 0"),
-    (dict(seed=-2), "seed must be a whole number >= 0, got -2"),
-    (dict(checkpoint_every=0), "checkpoint_every must be a positive integer, got 0"),
+    (dict(epochs=-1), "epochs must be an integer >= 0, got -1"),
+    (dict(epochs=2.5), "epochs must be an integer >= 0, got 2.5"),
+    (dict(batch_size=0), "batch_size must be None or an integer >= 1, got 0"),
+    (dict(seed=-2), "seed must be None or an integer >= 0, got -2"),
+    (dict(checkpoint_every=0), "checkpoint_every must be None or an integer >= 1, got 0"),
 ])
 def test_bad_arguments_are_named(arguments, message):
     make, (train, test) = MODELS["pcn"]
@@ -181,9 +182,12 @@ def test_a_damaged_or_missing_run_is_refused(tmp_path):
         load_run(tmp_path)
     make, (train, test) = MODELS["pcn"]
     fit(make(), train, test, epochs=1, progress=False, checkpoint_dir=tmp_path)
-    (tmp_path / "run.json").write_text('{"history": 3}')
-    with pytest.raises(ValueError, match="is damaged"):
-        load_run(tmp_path)
+    good = (tmp_path / "run.json").read_text()
+    for damaged in ('{"history": 3}', good.replace('"progress": null', '"progress": {"a": 1}'),
+                    good.replace('"settings"', '"other"'), '[1, 2]', good[:-20]):
+        (tmp_path / "run.json").write_text(damaged)
+        with pytest.raises(ValueError, match="is damaged|damaged header"):
+            load_run(tmp_path)
 
 
 def test_strict_json_writes_null_for_non_finite_numbers():

@@ -21,13 +21,16 @@ def prepare(out, overwrite):
         what = "a run" if "command.json" in present else f"files ({', '.join(present[:3])})"
         raise OSError(f"--out {out} already holds {what}; pass --resume {out} to continue "
                       f"it, --overwrite to replace it, or another --out")
-    os.makedirs(out, exist_ok=True)
+    created = not os.path.isdir(out)
     probe = os.path.join(out, ".write-test")
     try:
+        os.makedirs(out, exist_ok=True)
         with open(probe, "w"):
             pass
         os.remove(probe)
     except OSError as error:
+        if created and os.path.isdir(out):
+            os.rmdir(out)
         raise OSError(f"--out {out} is not writable: {error.strerror}") from None
     for name in set(present) & set(OUTPUTS):
         path = os.path.join(out, name)

@@ -8,6 +8,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .. import data
+from ..optim._checks import whole_number
 from .interrupts import deferred_interrupts
 from .runs import Progress, Run, data_checksum, save_run
 
@@ -77,14 +78,10 @@ def fit(model, train, test=None, epochs=10, batch_size=None, seed=None, progress
         >>> [row["epoch"] for row in history], history[-1]["accuracy"] > 0.9
         ([0, 1, 2, 3], True)
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
+    epochs = whole_number("epochs", epochs, 0)
+    checkpoint_every = whole_number("checkpoint_every", checkpoint_every, 1, optional=True)
     train = data.as_dataset(train, "train")
     test = None if test is None else data.as_dataset(test, "test")
-    if checkpoint_every is not None and (isinstance(checkpoint_every, bool) or not isinstance(
-            checkpoint_every, int) or checkpoint_every < 1):
-        raise ValueError(f"checkpoint_every must be a positive integer, got "
-                         f"{checkpoint_every!r}")
     settings = _settings(train, batch_size, seed, resume)
     if resume is not None and resume.model is not model:
         raise ValueError("resume: pass the run's own model, fit(run.model, ..., resume=run)")
@@ -120,17 +117,14 @@ def _settings(train, batch_size, seed, resume):
     """The batch size, seed and data checksum: given, a resumed run's own, or defaults."""
     saved = resume.settings if resume is not None else {}
     settings = {"batch_size": 64, "seed": 0, **saved}
-    for name, value in (("batch_size", batch_size), ("seed", seed)):
+    for name, value, low in (("batch_size", batch_size, 1), ("seed", seed, 0)):
+        value = whole_number(name, value, low, optional=True)
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < (
-                1 if name == "batch_size" else 0):
-            raise ValueError(f"{name} must be a whole number >= "
-                             f"{1 if name == 'batch_size' else 0}, got {value!r}")
         if name in saved and saved[name] != value:
             raise ValueError(f"resume: the run used {name}={saved[name]}, got {value}; a "
                              f"resumed run continues only with the same batches")
-        settings[name] = int(value)
+        settings[name] = value
     checksum = data_checksum(train)
     if "train_checksum" in saved and saved["train_checksum"] != checksum:
         raise ValueError(f"resume: train is not the data the run was trained on (checksum "

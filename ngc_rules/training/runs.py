@@ -87,10 +87,13 @@ def load_run(directory):
     with open(path) as file:
         saved = read_json(file.read(), path)
     history, progress = saved.get("history"), saved.get("progress")
-    if not (isinstance(history, list) and history and all(isinstance(r, dict) for r in history)
-            and isinstance(saved.get("settings"), dict)):
-        raise ValueError(f"{path} is damaged: it has no history or settings")
-    if progress is not None:
-        progress = Progress(**{**progress, "totals": _floats(progress["totals"])})
-    return Run(restore(directory), [_floats(row) for row in history], progress,
-               saved["settings"])
+    try:
+        history = [_floats(row) for row in history]
+        progress = None if progress is None else Progress(
+            **{**progress, "totals": _floats(progress["totals"])})
+    except (TypeError, KeyError, AttributeError):
+        history = None
+    if not history or not isinstance(saved.get("settings"), dict):
+        raise ValueError(f"{path} is damaged: its history, progress or settings are "
+                         f"missing or malformed")
+    return Run(restore(directory), history, progress, saved["settings"])
