@@ -1,6 +1,5 @@
 """What an ngc-learn script passes is accepted: ``key=``, ``g_conduct_factor=``, dict
 initializers, ``advance_state(t, dt)``; and the components print and document themselves."""
-import doctest
 import pydoc
 
 import numpy as np
@@ -12,11 +11,6 @@ from ngc_rules.neurons import GaussianErrorCell, RateCell
 from ngc_rules.synapses import DenseSynapse, HebbianSynapse
 
 PRNG_KEY_1234 = np.array([0, 1234], np.uint32)  # jax.random.PRNGKey(1234)
-
-
-def test_component_examples():
-    failures, tried = doctest.testmod(_component, optionflags=doctest.ELLIPSIS)
-    assert tried > 0 and failures == 0
 
 
 # -- key= ------------------------------------------------------------------------------------

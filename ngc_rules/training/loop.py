@@ -73,8 +73,9 @@ def fit(model, train, test=None, epochs=10, batch_size=None, seed=None, progress
         >>> from ngc_rules import data
         >>> from ngc_rules.models import PCN
         >>> from ngc_rules.training import fit
-        >>> train, test = data.split(data.gaussian_clusters(n=300, n_classes=3, dim=8))
-        >>> history = fit(PCN((8, 16, 3), T=5), train, test, epochs=3, progress=False)
+        >>> train, test = data.split(data.gaussian_clusters(n=600, n_classes=3, dim=8))
+        >>> model = PCN((8, 16, 3), eta=0.01, T=5)
+        >>> history = fit(model, train, test, epochs=3, batch_size=16, progress=False)
         >>> [row["epoch"] for row in history], history[-1]["accuracy"] > 0.9
         ([0, 1, 2, 3], True)
     """
