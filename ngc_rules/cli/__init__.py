@@ -19,6 +19,10 @@ def main(argv=None):
     except (OSError, ValueError, TypeError) as error:
         print(f"ngc-rules: error: {error}", file=sys.stderr)
         return 1
+    except MemoryError as error:
+        print(f"ngc-rules: error: out of memory: {error or 'an allocation failed'}",
+              file=sys.stderr)
+        return 1
     except KeyboardInterrupt:  # outside training, where nothing is left to save
         print("ngc-rules: interrupted", file=sys.stderr)
         return 130

@@ -35,10 +35,30 @@ def _load_data(args):
     return train, test, os.path.basename(source)
 
 
+def _memory():
+    """This machine's memory in bytes (None where the system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _check_size(argument, sizes):
+    """Refuse layer sizes whose weights could not fit in memory, before allocating any."""
+    weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
+    need, memory = weights * 4 * 4, _memory()  # float32 weights, updates, two moments
+    if memory is not None and need > memory:
+        raise ValueError(f"{argument}: the model's {weights:,} weights would need about "
+                         f"{need / 2**30:,.1f} GiB with their updates and learning state, "
+                         f"more than this machine's {memory / 2**30:,.1f} GiB")
+
+
 def _new_model(args, rule, train):
     if args.model == "pcn":
-        return PCN((train.x.shape[1], *args.hidden, train.y.shape[1]), T=args.T or 20,
-                   seed=args.seed, **rule)
+        sizes = (train.x.shape[1], *args.hidden, train.y.shape[1])
+        _check_size(f"--hidden {','.join(map(str, args.hidden))}", sizes)
+        return PCN(sizes, T=args.T or 20, seed=args.seed, **rule)
+    _check_size(f"--latents {args.latents}", (args.latents, train.x.shape[1]))
     return MODELS[args.model](train.x.shape[1], args.latents, lmbda=args.lmbda,
                               T=args.T or 40, seed=args.seed, **rule)
 
@@ -73,8 +93,8 @@ def run_train(args, parser):
         run = load_run(checkpoint)
         model = run.model
     else:
-        outputs.prepare(args.out, args.overwrite)
         run, model = None, _new_model(args, rule, train)
+        outputs.prepare(args.out, args.overwrite)
         outputs.save_command(args.out, _absolute(args))
     rule_text = describe_rule(model.config)
     print(f"{'resuming' if run else 'training'} {args.model} with {rule_text} on {name}: "

@@ -12,6 +12,7 @@ import numba
 import numpy as np
 
 from .._functions import copy_function
+from .._jit import cached_njit
 from .activations import activate, derivative, like
 
 GAUSSIAN, LAPLACIAN, CAUCHY, EXP = 0, 1, 2, 3
@@ -51,7 +52,7 @@ def _output(z, z_out, out_scale):
 def _compiled(kernel, act, prior=GAUSSIAN):
     namespace = dict(kernel.__globals__, ACT=act, PRIOR=prior)
     name = f"{kernel.__name__.lstrip('_')}_{act}_{prior}"
-    return numba.njit(cache=True, error_model="numpy")(copy_function(kernel, namespace, name))
+    return cached_njit(error_model="numpy")(copy_function(kernel, namespace, name))
 
 
 def rate_cell_step(z, z_out, j, j_td, act, prior, gamma, dt_over_tau, resist, out_scale,
@@ -69,7 +70,7 @@ def rate_cell_output(z, z_out, act, out_scale):
 
 
 # Reassociation lets the float64 energy sum vectorize with the rest of the loop.
-@numba.njit(cache=True, fastmath={"reassoc"})
+@cached_njit(fastmath={"reassoc"})
 def gaussian_error(target, mu, dmu, dtarget):
     """``dmu = target - mu``, ``dtarget = -dmu``; returns ``-sum(dmu^2) / 2`` (float64)."""
     energy = 0.0

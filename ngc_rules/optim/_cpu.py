@@ -17,6 +17,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from .._jit import cached_njit
 from ._retarget import bind_driver, compile_rules
 
 PARALLEL_THRESHOLD = 1 << 14
@@ -55,10 +56,10 @@ def _launch(kernel, parallel, *args):
     return result
 
 
-_OPTIONS = dict(error_model="numpy", cache=True, nogil=True)
+_OPTIONS = dict(error_model="numpy", nogil=True)
 _RULES = compile_rules(njit(inline="always"))
 KERNELS = {
-    (name, parallel): njit(parallel=parallel, **_OPTIONS)(
+    (name, parallel): cached_njit(parallel=parallel, **_OPTIONS)(
         bind_driver(_drive, rule, f"{name}_{'parallel' if parallel else 'serial'}"))
     for name, rule in _RULES.items() for parallel in (False, True)
 }
@@ -104,7 +105,8 @@ def _sum_squares(arrays, out):
 
 
 # Reassociation lets the float64 sum vectorize (and split across threads).
-_SUM_SQUARES = {parallel: njit(parallel=parallel, fastmath={"reassoc"}, **_OPTIONS)(_sum_squares)
+_SUM_SQUARES = {parallel: cached_njit(parallel=parallel, fastmath={"reassoc"},
+                                      **_OPTIONS)(_sum_squares)
                 for parallel in (False, True)}
 
 
@@ -117,7 +119,7 @@ def sum_squares(arrays):
     return out
 
 
-@njit(**_OPTIONS)
+@cached_njit(**_OPTIONS)
 def count_nonfinite(array):
     """The number of NaN and infinite elements of a 1-D float array (one vectorized pass;
     it already reads about as fast as one core can stream)."""

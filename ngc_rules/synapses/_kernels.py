@@ -3,13 +3,14 @@
 Scalars arrive in the weights' dtype, so float32 synapses compute in float32 exactly as
 ngc-learn's JAX arrays do.
 """
-import numba
 import numpy as np
+
+from .._jit import cached_njit
 
 NO_PRIOR, L2_PRIOR, L1_PRIOR, ELASTIC_PRIOR = 0, 1, 2, 3
 
 
-@numba.njit(cache=True)
+@cached_njit
 def shape_hebbian_update(dw, w, w_bound, prior, lmbda, l1_ratio, half_l2_ratio, sign):
     """``dw <- sign * (dw * (w_bound - |w|) + prior(w))`` (the bound only when
     ``w_bound > 0``), over flat views of the update ``dw`` and the weights ``w``.
@@ -31,7 +32,7 @@ def shape_hebbian_update(dw, w, w_bound, prior, lmbda, l1_ratio, half_l2_ratio, 
         dw[i] = d * sign
 
 
-@numba.njit(cache=True)
+@cached_njit
 def constrain_weights(w, clip, low, high, mask):
     """Clip ``w`` to ``[low, high]`` (when ``clip``) and multiply by ``mask`` (empty when
     every connection exists), in place over flat views."""
