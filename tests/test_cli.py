@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from ngc_rules.cli import main
+from ngc_rules.cli.streams import Tolerant
 from ngc_rules.models import PCN, SparseCoding
 
 SMALL = ["--data", "clusters", "--hidden", "16", "--T", "5", "--quiet"]
@@ -219,17 +220,27 @@ def test_bad_arguments_give_one_line(capsys, argv, message):
 @pytest.mark.parametrize("argv,message", [
     (["--data", "bars"], "--data bars has no labels; the pcn learns to classify"),
     (["--data", "missing.npz"], "missing.npz"),
-    (["--data", "digits", "--scale", "255"], "--scale applies to files"),
+    (["--data", "digits", "--scale", "255"], "--scale, --x-key and --labels-key apply to "
+                                             "files; the built-in 'digits' is ready to use"),
+    (["--data", "mine.npz", "--test-data", "mine.npz", "--scale", "minmax"],
+     "--scale minmax would map --data and --test-data each to its own range"),
+    (["--data", "mine.npz", "--test-data", "small.npz"],
+     "--test-data small.npz has 3 features per sample, --data mine.npz has 12"),
+    (["--data", "nowhere/mine.npz"], "--data nowhere/mine.npz: no such file"),
     (["--resume", "nowhere"], "--resume nowhere: no run to continue there"),
 ])
 def test_bad_data_or_runs_give_one_line_and_write_nothing(tmp_path, capsys, monkeypatch, argv,
                                                           message):
     monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(0)
+    np.savez("mine.npz", x=rng.random((40, 12)), y=rng.integers(0, 2, 40))
+    np.savez("small.npz", x=rng.random((10, 3)), y=rng.integers(0, 2, 10))
+    before = sorted(os.listdir(tmp_path))
     model = [] if argv[0] == "--resume" else ["--model", "pcn", "--out", "run"]
     assert main(["train", *model, *argv, "--quiet"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("ngc-rules: error: ") and message in err and err.count("\n") == 1
-    assert os.listdir(tmp_path) == []
+    assert sorted(os.listdir(tmp_path)) == before
 
 
 def test_help_states_the_defaults_really_used(capsys):
@@ -257,3 +268,74 @@ def test_an_unwritable_out_is_refused_before_training(tmp_path, capsys, monkeypa
     assert capsys.readouterr().err == (f"ngc-rules: error: --out {out} is not writable: "
                                        f"Permission denied\n")
     assert not out.exists()
+
+
+def test_keras_mnist_npz_gives_its_own_test_part(tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    parts = {}
+    for part, n in (("train", 200), ("test", 50)):
+        labels = rng.integers(0, 3, n)
+        images = rng.integers(0, 60, (n, 4, 4))
+        images[np.arange(n), labels, :] += 190
+        parts.update({f"x_{part}": images.astype(np.uint8), f"y_{part}": labels})
+    np.savez(tmp_path / "mnist.npz", **parts)
+    assert main(["train", "--model", "pcn", "--data", str(tmp_path / "mnist.npz"), "--scale",
+                 "255", "--hidden", "8", "--T", "5", "--epochs", "1", "--quiet", "--out",
+                 str(tmp_path / "run")]) == 0
+    assert "200 train / 50 test samples" in capsys.readouterr().err
+
+
+def test_unscaled_pixels_get_a_note(tmp_path, capsys):
+    labels = np.arange(60) % 3
+    np.savez(tmp_path / "raw.npz", x=np.eye(3)[labels] * 255, y=labels)
+    assert main(["train", "--model", "pcn", "--data", str(tmp_path / "raw.npz"), "--hidden",
+                 "4", "--T", "2", "--epochs", "0", "--quiet", "--out",
+                 str(tmp_path / "run")]) == 0
+    assert "note: --data values reach 255; --scale 255 (or minmax) would map them to " \
+           "[0, 1]" in capsys.readouterr().err
+
+
+def test_a_run_that_never_checkpointed_says_how_to_start_again(tmp_path, capsys):
+    assert main(["train", "--model", "pcn", "--optim", "nag", "--eta", "0.1", "--epochs", "2",
+                 "--quiet", "--out", str(tmp_path)]) == 1
+    capsys.readouterr()
+    assert main(["train", "--resume", str(tmp_path), "--quiet"]) == 1
+    assert capsys.readouterr().err == (
+        f"ngc-rules: error: --resume {tmp_path}: the run there stopped before its first "
+        f"checkpoint; start it again with --out {tmp_path} --overwrite\n")
+    assert main(["train", "--model", "pcn", "--out", str(tmp_path), "--quiet"]) == 1
+    assert "holds a run that stopped before its first checkpoint; pass --overwrite" in \
+        capsys.readouterr().err
+
+
+def test_resume_to_fewer_epochs_than_done_is_refused(tmp_path, capsys):
+    assert main(["train", "--model", "pcn", *SMALL, "--epochs", "2", "--out",
+                 str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["train", "--resume", str(tmp_path), "--epochs", "1", "--quiet"]) == 1
+    assert capsys.readouterr().err == (f"ngc-rules: error: --epochs 1: the run in {tmp_path} "
+                                       f"has already trained 2 epochs\n")
+
+
+def test_a_second_ctrl_c_stops_at_once_and_says_what_is_left(tmp_path, capsys, monkeypatch):
+    learn = PCN.learn_batch
+
+    def twice(self, batch):
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)
+        return learn(self, batch)
+    monkeypatch.setattr(PCN, "learn_batch", twice)
+    assert main(["train", "--model", "pcn", *SMALL, "--out", str(tmp_path)]) == 130
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"ngc-rules: stopped at once by a second Ctrl-C, without saving; the last checkpoint, "
+        f"if any, is in {tmp_path / 'checkpoint'}")
+
+
+def test_output_whose_reader_has_gone_is_dropped():
+    read, write = os.pipe()
+    os.close(read)
+    stream = Tolerant(os.fdopen(write, "w"))
+    stream.write("a line nobody reads\n")
+    stream.flush()  # the pipe is broken: nothing is raised, later writes go nowhere
+    stream.write("another\n")
+    stream.flush()

@@ -1,4 +1,5 @@
 """The ``train`` command's output folder: checked before training, written after it."""
+import fnmatch
 import json
 import os
 import shutil
@@ -6,9 +7,13 @@ import shutil
 from ..checkpoint import write_json
 from ..training.runs import strict_json
 
-OUTPUTS = ("checkpoint", "checkpoint.partial", "checkpoint.old", "command.json",
-           "metrics.json", "learning_curves.png", "filters.png")
-"""What a run writes into its folder (and ``--overwrite`` removes)."""
+OUTPUTS = ("checkpoint", "checkpoint.*", "command.json", "metrics.json",
+           "learning_curves.png", "filters.png")
+"""What a run writes into its folder (and ``--overwrite`` removes): patterns of names."""
+
+
+def _ours(name):
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in OUTPUTS)
 
 
 def prepare(out, overwrite):
@@ -18,9 +23,15 @@ def prepare(out, overwrite):
         raise OSError(f"--out {out} is a file, not a folder")
     present = sorted(os.listdir(out)) if os.path.isdir(out) else []
     if present and not overwrite:
-        what = "a run" if "command.json" in present else f"files ({', '.join(present[:3])})"
-        raise OSError(f"--out {out} already holds {what}; pass --resume {out} to continue "
-                      f"it, --overwrite to replace it, or another --out")
+        if "checkpoint" in present:
+            raise OSError(f"--out {out} already holds a run; pass --resume {out} to continue "
+                          f"it, --overwrite to replace it, or another --out")
+        if "command.json" in present:
+            raise OSError(f"--out {out} holds a run that stopped before its first "
+                          f"checkpoint; pass --overwrite to start it again, or another --out")
+        raise OSError(f"--out {out} already holds files ({', '.join(present[:3])}); pass "
+                      f"--overwrite to write the run there anyway (other files are kept), "
+                      f"or another --out")
     created = not os.path.isdir(out)
     probe = os.path.join(out, ".write-test")
     try:
@@ -32,7 +43,7 @@ def prepare(out, overwrite):
         if created and os.path.isdir(out):
             os.rmdir(out)
         raise OSError(f"--out {out} is not writable: {error.strerror}") from None
-    for name in set(present) & set(OUTPUTS):
+    for name in filter(_ours, present):
         path = os.path.join(out, name)
         shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
 
@@ -45,9 +56,12 @@ def save_command(out, settings):
 def load_command(out):
     """The settings recorded by :func:`save_command` in ``out``."""
     path = os.path.join(out, "command.json")
-    if not os.path.isfile(path) or not os.path.isdir(os.path.join(out, "checkpoint")):
-        raise OSError(f"--resume {out}: no run to continue there (no command.json and "
-                      f"checkpoint/)")
+    if not os.path.isfile(path):
+        raise OSError(f"--resume {out}: no run to continue there (no command.json)")
+    if not any(os.path.isdir(os.path.join(out, name)) for name in ("checkpoint",
+                                                                    "checkpoint.old")):
+        raise OSError(f"--resume {out}: the run there stopped before its first checkpoint; "
+                      f"start it again with --out {out} --overwrite")
     with open(path) as file:
         try:
             return json.load(file)

@@ -109,6 +109,11 @@ def build_parser():
                         f"file beside it) (default: digits for pcn, bars for sparse-coding)")
     inputs.add_argument("--test-data", help="a file of test samples (default: 20%% of "
                         "--data, drawn with --seed)")
+    inputs.add_argument("--x-key", help="the inputs' key in a .npz --data (default: the "
+                        "first of x, x_train, images, X, data; Keras' mnist.npz gives its "
+                        "x_test/y_test to testing)")
+    inputs.add_argument("--labels-key", help="the labels' key in a .npz --data, with --x-key "
+                        "(default: none with --x-key, else the partner of the inputs' key)")
     inputs.add_argument("--scale", type=_scale, help="divide the inputs by this number "
                         "(e.g. 255 for 8-bit images), or 'minmax' to map them to [0, 1] "
                         "(default: as stored)")

@@ -8,31 +8,11 @@ from ..models import PCN
 from ..plots import SPARSE_CODING_ENERGY, plot_filters, plot_learning_curves
 from ..training import Diverged, Interrupted, describe_rule, fit, load_run
 from . import outputs
+from .inputs import load_data
 from .parser import MODELS, RESUMABLE, check_train_arguments
 
 _CURVES = {"pcn": ["energy", "test_energy", "accuracy"],
            "sparse-coding": ["energy", "test_energy", "active", "test_active"]}
-
-
-def _load_data(args):
-    """``(train, test, name)`` from the built-in set or the files the arguments name."""
-    source = args.data or ("digits" if args.model == "pcn" else "bars")
-    if source in data.NAMES:
-        if args.scale is not None:
-            raise ValueError(f"--scale applies to files; the built-in {source!r} is already "
-                             f"in [0, 1]")
-        dataset = data.load(source)
-    else:
-        dataset = data.load(source, scale=args.scale)
-    if args.model == "pcn" and not len(dataset.labels):
-        raise ValueError(f"--data {source} has no labels; the pcn learns to classify")
-    if args.test_data is None:
-        train, test = data.split(dataset, seed=args.seed)
-    else:
-        train = dataset
-        test = data.load(args.test_data, scale=args.scale, n_classes=dataset.y.shape[1]) \
-            if len(dataset.labels) else data.load(args.test_data, scale=args.scale)
-    return train, test, os.path.basename(source)
 
 
 def _memory():
@@ -70,9 +50,10 @@ def _settings(args, parser):
         args.epochs = 10 if args.epochs is None else args.epochs
         return args, rule
     saved = outputs.load_command(args.resume)
-    merged = {**saved, **{k: v for k, v in vars(args).items()
-                          if k in RESUMABLE and v is not None}, "out": args.resume}
-    return Namespace(**{**merged, "hidden": tuple(saved["hidden"])}), None
+    # Arguments the run did not record keep their defaults, which args holds here.
+    merged = {**vars(args), **saved, **{k: v for k, v in vars(args).items()
+                                        if k in RESUMABLE and v is not None}}
+    return Namespace(**{**merged, "out": args.resume, "hidden": tuple(merged["hidden"])}), None
 
 
 def _absolute(args):
@@ -87,35 +68,43 @@ def _absolute(args):
 def run_train(args, parser):
     """Train as the arguments say; returns the exit status (0, 1 diverged, 130 Ctrl-C)."""
     args, rule = _settings(args, parser)
-    train, test, name = _load_data(args)
+    train, test, name, notes = load_data(args)
     checkpoint = os.path.join(args.out, "checkpoint")
     if args.resume is not None:
         run = load_run(checkpoint)
-        model = run.model
+        model, done = run.model, len(run.history) - 1
+        if args.epochs < done:
+            raise ValueError(f"--epochs {args.epochs}: the run in {args.out} has already "
+                             f"trained {done} epochs")
     else:
         run, model = None, _new_model(args, rule, train)
         outputs.prepare(args.out, args.overwrite)
         outputs.save_command(args.out, _absolute(args))
-    rule_text = describe_rule(model.config)
-    print(f"{'resuming' if run else 'training'} {args.model} with {rule_text} on {name}: "
-          f"{len(train)} train / {len(test)} test samples, up to epoch {args.epochs}",
-          file=sys.stderr)
-    status, message = "finished", None
+    for note in notes:
+        print(note, file=sys.stderr)
+    print(f"{'resuming' if run else 'training'} {args.model} with "
+          f"{describe_rule(model.config)} on {name}: {len(train)} train / {len(test)} test "
+          f"samples, up to epoch {args.epochs}", file=sys.stderr)
     try:
         history = fit(model, train, test, args.epochs, args.batch_size, args.seed,
                       progress=not args.quiet, description=f"{args.model} + {args.optim}",
                       checkpoint_dir=checkpoint, checkpoint_every=args.checkpoint_every,
                       resume=run)
+        status, message = "finished", None
     except Diverged as error:
         history, status, message = error.history, "diverged", str(error)
     except Interrupted as error:
         history, status = error.run.history, "interrupted"
         message = f"{error}; saved to {checkpoint}; continue with: ngc-rules train " \
                   f"--resume {args.out}"
+    except KeyboardInterrupt:
+        print(f"ngc-rules: stopped at once by a second Ctrl-C, without saving; the last "
+              f"checkpoint, if any, is in {checkpoint}", file=sys.stderr)
+        return 130
+    _write_outputs(args, model, history, name, train, status, message)
     for row in history:
         print("  ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
                         for k, v in row.items()))
-    _write_outputs(args, model, history, name, train, status, message)
     if message:
         print(f"ngc-rules: {message}", file=sys.stderr)
         return 1 if status == "diverged" else 130
@@ -127,7 +116,7 @@ def run_train(args, parser):
 def _write_outputs(args, model, history, name, train, status, message):
     outputs.save_metrics(args.out, {"model": args.model, "data": name, "status": status,
                                     "message": message, "config": model.config,
-                                    "history": history})
+                                    "arguments": _absolute(args), "history": history})
     title = f"{'PCN' if args.model == 'pcn' else 'Sparse coding'} on {name}"
     plot_learning_curves({args.optim: history}, _CURVES[args.model],
                          os.path.join(args.out, "learning_curves.png"),
@@ -136,5 +125,6 @@ def _write_outputs(args, model, history, name, train, status, message):
                          if args.model == "sparse-coding" else None)
     if status != "diverged":
         filters = model.synapses[0].weights.T if args.model == "pcn" else model.filters
+        shown = f"the first 64 of {len(filters)}" if len(filters) > 64 else "the"
         plot_filters(filters[:64], train.image_shape, os.path.join(args.out, "filters.png"),
-                     f"{title}: learned filters")
+                     f"{title}: {shown} learned filters")
