@@ -64,6 +64,7 @@ def plot_learning_curves(histories, metrics, path=None, title=None, *, configs=N
         >>> len(fig.axes), fig.axes[0].get_legend().get_texts()[0].get_text()
         (2, 'adam (eta=0.001)')
     """
+    _check_metrics(histories, metrics)
     panels = {}
     for metric in metrics:
         panels.setdefault(metric.removeprefix("test_"), []).append(metric)
@@ -142,6 +143,10 @@ def plot_filters(filters, image_shape, path=None, title=None, columns=None, fig=
         (6, 5)
     """
     filters = np.asarray(filters)
+    if filters.ndim != 2 or math.prod(image_shape) != filters.shape[1]:
+        raise ValueError(f"image_shape {tuple(image_shape)} must hold one row of filters, "
+                         f"shape {filters.shape}: expected filters of shape (n, pixels) "
+                         f"with height * width == pixels")
     columns = columns or math.ceil(math.sqrt(len(filters)))
     rows = math.ceil(len(filters) / columns)
     if fig is None:
@@ -154,6 +159,17 @@ def plot_filters(filters, image_shape, path=None, title=None, columns=None, fig=
             limit = max(float(np.abs(image).max()), 1e-12)
             ax.imshow(image, cmap="gray", vmin=-limit, vmax=limit, interpolation="nearest")
     return _finish(fig, path, title)
+
+
+def _check_metrics(histories, metrics):
+    """Refuse a metric name given as a string, or one no history holds (a typo)."""
+    if isinstance(metrics, str) or not all(isinstance(m, str) for m in metrics):
+        raise TypeError(f"metrics must be a list of metric names, got {metrics!r}")
+    known = {name for history in histories.values() for row in history for name in row}
+    unknown = [metric for metric in metrics if metric not in known]
+    if unknown:
+        raise ValueError(f"metrics {unknown} are in no history; the histories hold "
+                         f"{sorted(known - {'epoch', 'seconds'})}")
 
 
 def _axes(ax, n, size):

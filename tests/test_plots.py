@@ -1,6 +1,7 @@
 """The figures: drawn without touching pyplot, into the axes given, with the data, labels
 and ticks they claim."""
 import importlib
+import re
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -115,3 +116,16 @@ def test_non_finite_values_leave_gaps(tmp_path):
     assert (tmp_path / "curves.png").stat().st_size > 0
     plot_energy_trace([np.nan, 1.0, np.inf], path=tmp_path / "trace.png")
     assert (tmp_path / "trace.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("call,error,message", [
+    (lambda: plots.plot_learning_curves(HISTORIES, ["acuracy"]), ValueError,
+     "metrics ['acuracy'] are in no history; the histories hold"),
+    (lambda: plots.plot_learning_curves(HISTORIES, "accuracy"), TypeError,
+     "metrics must be a list of metric names, got 'accuracy'"),
+    (lambda: plots.plot_filters(np.eye(16), (3, 5)), ValueError,
+     "image_shape (3, 5) must hold one row of filters, shape (16, 16)"),
+])
+def test_bad_input_is_refused_with_a_message(call, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        call()

@@ -42,6 +42,11 @@ class Dataset(NamedTuple):
     def __len__(self):
         return len(self.x)
 
+    def __repr__(self):
+        classes = f"{self.y.shape[1]} classes" if len(self.labels) else "no classes"
+        return (f"Dataset({len(self)} samples of {self.x.shape[1]} features, {classes}, "
+                f"image_shape={self.image_shape})")
+
     def take(self, rows):
         """The samples at ``rows``."""
         labels = self.labels[rows] if len(self.labels) else self.labels
