@@ -9,9 +9,14 @@ block's fence (blank lines allowed), change that:
 - ``<!-- not run: reason -->``: the block (and the rest of its chain) is skipped with
   that reason.
 
+Each block also pastes into Python's interactive prompt: no blank line inside an indented
+block (it would end the block there) and a blank line after one (the prompt needs it
+before the next statement).
+
 Pages are found when the tests are collected, so new pages are covered without editing
 this file.
 """
+import code
 import linecache
 import os
 import re
@@ -101,3 +106,28 @@ def test_block_runs(chain, tmp_path, monkeypatch):
     finally:
         if "matplotlib.pyplot" in sys.modules:
             sys.modules["matplotlib.pyplot"].close("all")
+
+
+class _Prompt(code.InteractiveConsole):
+    """Python's interactive prompt, reading pasted lines without running them."""
+
+    def __init__(self):
+        super().__init__()
+        self.errors = []
+
+    def runcode(self, code_):
+        pass
+
+    def showsyntaxerror(self, filename=None, **kwargs):
+        self.errors.append(str(sys.exc_info()[1]))
+
+
+BLOCKS = [block for chain in CHAINS for block in chain]
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=[block.name for block in BLOCKS])
+def test_block_pastes_into_the_prompt(block):
+    prompt = _Prompt()
+    for number, line in enumerate(block.code.splitlines() + [""], 1):
+        prompt.push(line)
+        assert not prompt.errors, f"{block.name}, line {number} of the block: {prompt.errors}"

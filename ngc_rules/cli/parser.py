@@ -76,8 +76,8 @@ def build_parser():
                                      metavar="{demo,train}")
 
     demo = commands.add_parser(
-        "demo", help="train a predictive-coding network with SGD, NAG and Adam (about a "
-        "minute, offline) and plot how each learns",
+        "demo", help="train a predictive-coding network with SGD, NAG and Adam (about 20 s, "
+        "offline) and plot how each learns",
         description="Train a predictive-coding network on the built-in handwritten digits "
         "with SGD, NAG and Adam, and a sparse-coding dictionary on bars; print the results "
         "and write plots and metrics.")
