@@ -1,9 +1,15 @@
 """Run one rule over a parameter structure: check everything, then update in one pass.
 
-Every argument is checked before any array is touched, so a refused step changes nothing.
-NumPy arrays go to the CPU kernels; device arrays (``__cuda_array_interface__``, or
-Numba's CUDA simulator arrays) to the CUDA kernels, in place on the device.
+Every argument of every tensor, of every dtype, is checked and every coefficient computed
+before any kernel runs, so a refused step changes nothing; an in-place step then runs its
+kernels and advances its counter with Ctrl-C held back (``_signals``), so it happens
+whole. The kernels get plain NumPy arrays only, flat views of exactly the memory that was
+checked, and a step in place refuses arrays that share memory. NumPy arrays go to the CPU
+kernels; device arrays (``__cuda_array_interface__``, or Numba's CUDA simulator arrays)
+to the CUDA kernels, in place on the device.
 """
+import contextlib
+import contextvars
 import functools
 import importlib.util
 import itertools
@@ -11,14 +17,13 @@ import sys
 
 import numpy as np
 
-from . import _cpu, sparse
-from ._state import advance_in_place, counter, read_counter, writable_counter
+from . import _checks, _cpu, sparse
+from ._checks import HOST_DTYPES, like, mismatch
+from ._signals import HELD
+from ._state import advance_in_place, counter, read_counter, unpack, writable_counter
 from ._tree import flatten, flatten_like
 
-HOST_DTYPES = _F32, _F64 = (np.dtype(np.float32), np.dtype(np.float64))
-DEVICE_DTYPES = (np.dtype(np.float16),) + HOST_DTYPES
-
-
+_F32, _F64 = HOST_DTYPES
 _WIDER = {np.dtype(np.float16): np.dtype(np.float32)}
 
 
@@ -48,15 +53,6 @@ def _device_target():
     return _cuda
 
 
-def _check_param_dtype(structure, k, dtype, device):
-    if device and dtype not in DEVICE_DTYPES:
-        raise TypeError(f"{structure.label('theta', k)} has dtype {dtype}; the CUDA rules "
-                        f"take float16, float32 or float64")
-    if not device and dtype not in HOST_DTYPES:
-        raise TypeError(f"{structure.label('theta', k)} has dtype {dtype}; the CPU rules "
-                        f"take float32 or float64 (float16 parameters are supported on CUDA)")
-
-
 def state_full(theta, value=0.0):
     """Arrays filled with ``value`` in theta's structure, shapes and place, in the state
     dtype."""
@@ -64,8 +60,9 @@ def state_full(theta, value=0.0):
     arrays = []
     for k, p in enumerate(params):
         device = on_device(p)
-        p = _device_target().as_device_array(p) if device else np.asarray(p)
-        _check_param_dtype(structure, k, p.dtype, device)
+        p = _device_target().as_device_array(p) if device else \
+            _checks.host_array(structure.label("theta", k), p, written=False)
+        _checks.param_dtype(structure.label("theta", k), p.dtype, device)
         dtype = state_dtype(p.dtype)
         arrays.append(_device_target().full(p.shape, value, dtype) if device
                       else np.full_like(p, value, dtype=dtype))
@@ -90,21 +87,19 @@ def apply(rule, state_type, opt_params, theta, updates, coefficients, inplace,
         return theta.step(rule, state_type, opt_params, updates, coefficients, needs_norms,
                           lazy)
     fields = () if state_type is None else state_type._fields[:-1]
-    if state_type is None:
-        t_old, state_trees = opt_params, ()
-    else:
-        if not isinstance(opt_params, tuple) or len(opt_params) != len(fields) + 1 or \
-                getattr(opt_params, "_fields", state_type._fields) != state_type._fields:
-            expected = ", ".join(state_type._fields)
-            raise TypeError(f"opt_params must be the {state_type.__name__} ({expected}) "
-                            f"from the init function, got {type(opt_params).__name__}")
-        *state_trees, t_old = opt_params
+    state_trees, t_old = unpack(opt_params, state_type)
     t = read_counter(t_old, "opt_params.t" if state_type else "opt_params") + 1
-    new_states, new_theta = _run(rule, theta, updates, fields, state_trees,
-                                 functools.partial(coefficients, t), inplace, needs_norms,
-                                 lazy)
-    if inplace and advance_in_place(t_old):
-        return opt_params, theta
+    step = _Step(rule, theta, updates, fields, state_trees, functools.partial(coefficients, t),
+                 inplace, needs_norms, lazy)
+    if inplace:
+        with HELD:  # from the first kernel until the counter has moved
+            step.commit()
+            if advance_in_place(t_old):
+                return opt_params, theta
+        new_states, new_theta = state_trees, theta
+    else:
+        step.commit()
+        new_states, new_theta = step.results()
     if state_type is None:
         return counter(t), new_theta
     return state_type(*new_states, counter(t)), new_theta
@@ -121,7 +116,7 @@ class Prepared:
     everything and gives its errors.
     """
     __slots__ = ("state", "theta", "structure", "fields", "arrays", "layouts", "params",
-                 "states", "update_layouts")
+                 "states", "update_layouts", "memory")
 
     def __init__(self, opt_params, theta):
         self.state, self.theta = opt_params, theta
@@ -138,6 +133,7 @@ class Prepared:
         self.layouts = [(a.shape, a.dtype) for a in self.arrays]
         self.params = [leaf.p for leaf in leaves]
         self.states = [leaf.s for leaf in leaves]
+        self.memory = _written_memory(self.structure, self.fields, leaves)
         self.update_layouts = [
             (p.shape, p.dtype, "F" if p.flags.f_contiguous and not p.flags.c_contiguous
              else "C") for p in params]
@@ -157,11 +153,14 @@ class Prepared:
         if grads is None:
             return self._general(rule, state_type, opt_params, updates, coefficients,
                                  needs_norms, lazy)
+        self.memory.check_reads(grads)
         t_old = opt_params[-1] if self.fields else opt_params
         t = read_counter(t_old, "opt_params.t" if self.fields else "opt_params") + 1
-        _launch(_cpu, rule, self.params, grads, self.states,
-                functools.partial(coefficients, t), needs_norms)
-        advance_in_place(t_old)
+        launches = _launches(_cpu, rule, self.theta, self.structure, self.params, grads,
+                             self.states, functools.partial(coefficients, t), needs_norms)
+        with HELD:  # from the first kernel until the counter has moved
+            _run(_cpu, launches)
+            advance_in_place(t_old)
         return opt_params, self.theta
 
     def _flat_updates(self, state_type, opt_params, updates):
@@ -193,21 +192,50 @@ def elementwise(rule, target, source, of_dtype, inplace):
     """Run a one-array rule of ``_math`` (``accumulate``, ``blend``, ``assign``,
     ``fill``) over ``target`` reading ``source``; ``of_dtype(dtype)`` gives its
     coefficients. Returns the updated target tree."""
-    return _run(rule, target, source, (), (), lambda sq_norms: (of_dtype, None), inplace,
-                False, False)[1]
+    step = _Step(rule, target, source, (), (), lambda sq_norms: (of_dtype, None), inplace,
+                 False, False)
+    if not inplace:
+        step.commit()
+        return step.results()[1]
+    with HELD:  # every dtype's kernel, or none
+        step.commit()
+    return target
+
+
+@contextlib.contextmanager
+def checking_updates(check):
+    """Within: the next step calls ``check(theta, updates)`` with its updates as its
+    kernels will read them (converted to the compute dtype, a sparse update's rows
+    summed, each flat), after every other check and before any array moves: an
+    exception from ``check`` refuses the step with nothing changed. Only the first
+    kernel launch is shown: a wrapper's inner steps apply what was checked."""
+    token = _UPDATES_CHECK.set(check)
+    try:
+        yield
+    finally:
+        _UPDATES_CHECK.reset(token)
+
+
+_UPDATES_CHECK = contextvars.ContextVar("updates_check", default=None)
+
+
+def _show_updates(theta, structure, grads):
+    check = _UPDATES_CHECK.get()
+    if check is not None:
+        _UPDATES_CHECK.set(None)
+        check(theta, structure.build(grads))
 
 
 def check_tree(tree, theta, name):
     """Refuse a state tree that is not laid out like ``theta`` (before anything runs)."""
     params, structure = flatten(theta, "theta")
     for k, (array, p) in enumerate(zip(flatten_like(tree, structure, name), params)):
-        p = p if hasattr(p, "dtype") else np.asarray(p)
         if not (hasattr(array, "shape") and hasattr(array, "dtype")):
             raise TypeError(f"{structure.label(name, k)} must be an array, got "
                             f"{type(array).__name__}")
         if on_device(array) != on_device(p):
-            raise _mismatch(structure.label(name, k), on_device(p))
-        _check_like(structure, name, k, array, p, state_dtype(np.dtype(p.dtype)))
+            raise mismatch(structure.label(name, k), on_device(p))
+        like(structure.label(name, k), array, p, state_dtype(np.dtype(p.dtype)))
 
 
 def nonfinite_counts(theta, updates):
@@ -229,32 +257,57 @@ def nonfinite_counts(theta, updates):
     return counts
 
 
-def _run(rule, theta, updates, fields, state_trees, coefficients, inplace, needs_norms,
-         lazy):
-    params, structure = flatten(theta, "theta")
-    grads = flatten_like(updates, structure, "updates")
-    columns = [flatten_like(tree, structure, f"opt_params.{field}")
-               for field, tree in zip(fields, state_trees)]
-    device = on_device(params[0]) if params else False
-    prepare = _device_leaf if device else _host_leaf
-    leaves = []
-    for k, (p, g, states) in enumerate(zip(params, grads, zip(*columns) if columns
-                                           else itertools.repeat(()))):
-        leaves.append(prepare(structure, fields, k, p, g, states, inplace, lazy))
-    target = _device_target() if device else _cpu
-    _launch(target, rule, [leaf.p for leaf in leaves], [leaf.g for leaf in leaves],
-            [leaf.s for leaf in leaves], coefficients, needs_norms)
-    for leaf in leaves:
-        for full, rows in leaf.write_back:
-            target.put_rows(full, leaf.rows, rows)
-    if inplace:
-        return state_trees, theta
-    new_states = [structure.build([leaf.s_new[j] for leaf in leaves]) for j in range(len(fields))]
-    return new_states, structure.build([leaf.p_new for leaf in leaves])
+class _Step:
+    """One step over a parameter structure, checked when made: the flat views of every
+    tensor (:class:`_Leaf`) and the kernel calls with their coefficients. Nothing is
+    touched until :meth:`commit`."""
+    __slots__ = ("target", "structure", "leaves", "launches", "fields")
+
+    def __init__(self, rule, theta, updates, fields, state_trees, coefficients, inplace,
+                 needs_norms, lazy):
+        params, self.structure = flatten(theta, "theta")
+        grads = flatten_like(updates, self.structure, "updates")
+        columns = [flatten_like(tree, self.structure, f"opt_params.{field}")
+                   for field, tree in zip(fields, state_trees)]
+        device = on_device(params[0]) if params else False
+        prepare = _device_leaf if device else _host_leaf
+        self.leaves = leaves = [
+            prepare(self.structure, fields, k, p, g, states, inplace, lazy)
+            for k, (p, g, states) in enumerate(zip(params, grads, zip(*columns) if columns
+                                                   else itertools.repeat(())))]
+        if inplace and not device:
+            _written_memory(self.structure, fields, leaves).check_reads(
+                [leaf.g for leaf in leaves])
+        self.target = _device_target() if device else _cpu
+        self.fields = fields
+        self.launches = _launches(self.target, rule, theta, self.structure,
+                                  [leaf.p for leaf in leaves], [leaf.g for leaf in leaves],
+                                  [leaf.s for leaf in leaves], coefficients, needs_norms)
+
+    def commit(self):
+        _run(self.target, self.launches)
+        for leaf in self.leaves:
+            for full, rows in leaf.write_back:
+                self.target.put_rows(full, leaf.rows, rows)
+
+    def results(self):
+        """A functional step's new state trees (one per field) and theta."""
+        build, leaves = self.structure.build, self.leaves
+        return ([build([leaf.s_new[j] for leaf in leaves]) for j in range(len(self.fields))],
+                build([leaf.p_new for leaf in leaves]))
 
 
-def _launch(target, rule, params, grads, states, coefficients, needs_norms):
-    """Run ``rule`` over checked flat arrays, one kernel call per parameter dtype."""
+def _written_memory(structure, fields, leaves):
+    """The arrays an in-place step writes, refused when two share memory."""
+    return _checks.WrittenMemory([a for leaf in leaves for a in (leaf.p_new, *leaf.s_new)],
+                                 structure, fields, all(leaf.owned for leaf in leaves))
+
+
+def _launches(target, rule, theta, structure, params, grads, states, coefficients,
+              needs_norms):
+    """The kernel calls of a step over checked flat arrays, one per parameter dtype. The
+    coefficients of every dtype are computed, and so checked, and the updates shown to
+    :func:`checking_updates`' check, before any array moves."""
     groups = {}
     for k, p in enumerate(params):
         groups.setdefault(p.dtype, []).append(k)
@@ -266,15 +319,21 @@ def _launch(target, rule, params, grads, states, coefficients, needs_norms):
     of_dtype, multipliers = coefficients(sq_norms)
     if multipliers is not None and not isinstance(multipliers, list):
         multipliers = [multipliers] * len(params)
-    launches = []  # every coefficient is computed before any array moves
+    whole = len(groups) == 1
+    launches = []
     for dtype, group in groups.items():
         dtype = state_dtype(dtype)
-        launches.append((group, dtype, of_dtype(dtype)))
-    whole = len(launches) == 1
-    for group, dtype, c in launches:
-        target.run(rule, _take(params, group, whole), _take(grads, group, whole),
-                   _take(states, group, whole), c,
-                   None if multipliers is None else _take(multipliers, group, whole), dtype)
+        launches.append((rule, _take(params, group, whole), _take(grads, group, whole),
+                         _take(states, group, whole), of_dtype(dtype),
+                         None if multipliers is None else _take(multipliers, group, whole),
+                         dtype))
+    _show_updates(theta, structure, grads)
+    return launches
+
+
+def _run(target, launches):
+    for launch in launches:
+        target.run(*launch)
 
 
 def _take(items, group, whole):
@@ -287,12 +346,13 @@ class _Leaf:
     (``g``), and in a functional step the new arrays handed back (``p_new``, ``s_new``).
 
     A lazy sparse update runs the kernel on copies of the touched ``rows`` only;
-    ``write_back`` pairs each full array with its updated rows."""
-    __slots__ = ("p", "g", "s", "p_new", "s_new", "rows", "write_back")
+    ``write_back`` pairs each full array with its updated rows. ``owned``: ``p_new`` and
+    ``s_new`` are known to be allocations of their own (see ``_checks.WrittenMemory``)."""
+    __slots__ = ("p", "g", "s", "p_new", "s_new", "rows", "write_back", "owned")
 
-    def __init__(self, p_new, s_new, p, g, s, rows=None, write_back=()):
+    def __init__(self, p_new, s_new, p, g, s, rows=None, write_back=(), owned=False):
         self.p_new, self.s_new, self.p, self.g, self.s = p_new, s_new, p, g, s
-        self.rows, self.write_back = rows, write_back
+        self.rows, self.write_back, self.owned = rows, write_back, owned
 
     @classmethod
     def of(cls, p_new, s_new, g, rows, target, order="C"):
@@ -311,20 +371,6 @@ def _flat(array, order):
     return array.ravel(order) if isinstance(array, np.ndarray) else array.reshape(array.size)
 
 
-def _mismatch(what, device):
-    where, other = ("a device", "host") if device else ("a host", "device")
-    return ValueError(f"{what} is {other} memory but theta is {where} array: move both to "
-                      f"the same place (ngc_rules never copies between host and device)")
-
-
-def _check_like(structure, name, k, array, p, dtype):
-    if array.shape != p.shape:
-        raise ValueError(f"{structure.label(name, k)} has shape {array.shape}, "
-                         f"expected {p.shape} like theta")
-    if array.dtype != dtype:
-        raise TypeError(f"{structure.label(name, k)} has dtype {array.dtype}, expected {dtype}")
-
-
 def _plain_leaf(p, g, states, inplace):
     """The leaf of the common case, checked in few operations: NumPy arrays of one
     shape and dtype (float32 or float64), theta C-contiguous, and for a step in place
@@ -338,13 +384,16 @@ def _plain_leaf(p, g, states, inplace):
     for a in states:
         if type(a) is not np.ndarray or a.shape != shape or a.dtype is not dtype:
             return None
+    owned = inplace
     for a in [p, *states] if inplace else [p]:
         flags = a.flags
         if not flags.c_contiguous or (inplace and not flags.writeable):
             return None
+        owned = owned and flags.owndata and a.base is None  # read here at little cost
     if not inplace:  # the kernel then updates fresh copies
         p, states = p.copy(), [a.copy() for a in states]
-    return _Leaf(p, states, p.ravel(), g.ravel(), tuple([a.ravel() for a in states]))
+    return _Leaf(p, states, p.ravel(), g.ravel(), tuple([a.ravel() for a in states]),
+                 owned=owned)
 
 
 def _host_leaf(structure, fields, k, p, g, states, inplace, lazy):
@@ -352,51 +401,36 @@ def _host_leaf(structure, fields, k, p, g, states, inplace, lazy):
     if leaf is not None:
         return leaf
     label = structure.label
-    if not isinstance(p, np.ndarray):  # subclasses (np.memmap) are updated in place too
-        if inplace:
-            raise TypeError(f"{label('theta', k)} must be a NumPy array for inplace=True, "
-                            f"got {type(p).__name__}")
-        p = np.asarray(p)
+    if on_device(p):
+        raise mismatch(label("theta", k), device=False)
+    p = _checks.host_array(label("theta", k), p, inplace)
     dtype, flags = p.dtype, p.flags
     if dtype not in HOST_DTYPES:
-        _check_param_dtype(structure, k, dtype, device=False)
+        _checks.param_dtype(label("theta", k), dtype, device=False)
     order = "F" if flags.f_contiguous and not flags.c_contiguous else "C"
     if inplace:
-        if not flags.writeable:
-            raise ValueError(f"{label('theta', k)} is read-only; inplace=True needs "
-                             f"writeable arrays")
-        if not (flags.c_contiguous or flags.f_contiguous):
-            raise ValueError(f"{label('theta', k)} is not contiguous; inplace=True needs "
-                             f"contiguous arrays")
+        _checks.writable(label("theta", k), flags)
     rows = None
     if type(g) is not np.ndarray:
         if on_device(g.values if isinstance(g, sparse.IndexedSlices) else g):
-            raise _mismatch(label("updates", k), device=False)
+            raise mismatch(label("updates", k), device=False)
         if isinstance(g, sparse.IndexedSlices):
             g, rows = sparse.prepare(g, p, label("updates", k), _cpu, lazy)
-        g = np.asarray(g)
+        g = _checks.host_array(label("updates", k), g, written=False)
     if g.dtype.kind != "f":
         raise TypeError(f"{label('updates', k)} has dtype {g.dtype}, expected a float dtype")
     if rows is None and g.shape != p.shape:
-        _check_like(structure, "updates", k, g, p, g.dtype)
+        like(label("updates", k), g, p, g.dtype)
     checked = []
     for field, s in zip(fields, states):
-        if not isinstance(s, np.ndarray):
-            if on_device(s):
-                raise _mismatch(label(f"opt_params.{field}", k), device=False)
-            if inplace:  # a converted copy would take the update
-                raise TypeError(f"{label(f'opt_params.{field}', k)} must be a NumPy array "
-                                f"for inplace=True, got {type(s).__name__}")
-            s = np.asarray(s)
+        if on_device(s):
+            raise mismatch(label(f"opt_params.{field}", k), device=False)
+        s = _checks.host_array(label(f"opt_params.{field}", k), s, inplace)
         if s.shape != p.shape or s.dtype != dtype:
-            _check_like(structure, f"opt_params.{field}", k, s, p, dtype)
+            like(label(f"opt_params.{field}", k), s, p, dtype)
         if inplace:
-            s_flags = s.flags
-            if not (s_flags.writeable and (s_flags.f_contiguous if order == "F"
-                                           else s_flags.c_contiguous)):
-                raise ValueError(f"{label(f'opt_params.{field}', k)} must be writeable and "
-                                 f"laid out like {label('theta', k)} ({order}-contiguous) "
-                                 f"for inplace=True")
+            _checks.laid_out_like(label(f"opt_params.{field}", k), s.flags, label("theta", k),
+                                  order)
         checked.append(s)
     if not inplace:  # the kernel then updates fresh copies
         p = np.array(p, order=order)
@@ -409,14 +443,14 @@ def _host_leaf(structure, fields, k, p, g, states, inplace, lazy):
 def _device_leaf(structure, fields, k, p, g, states, inplace, lazy):
     cuda = _device_target()
     if not on_device(p):
-        raise _mismatch(structure.label("theta", k), device=True)
+        raise mismatch(structure.label("theta", k), device=True)
     p = cuda.as_device_array(p)
-    _check_param_dtype(structure, k, p.dtype, device=True)
+    _checks.param_dtype(structure.label("theta", k), p.dtype, device=True)
     rows = None
     if isinstance(g, sparse.IndexedSlices):
         label = structure.label("updates", k)
         if not on_device(g.values):
-            raise _mismatch(f"{label}.values", device=True)
+            raise mismatch(f"{label}.values", device=True)
         if g.values.dtype != p.dtype:
             raise TypeError(f"{label}.values has dtype {g.values.dtype}, expected {p.dtype} "
                             f"like theta")
@@ -424,9 +458,9 @@ def _device_leaf(structure, fields, k, p, g, states, inplace, lazy):
 
     def checked(what, array, dtype):
         if not on_device(array):
-            raise _mismatch(structure.label(what, k), device=True)
+            raise mismatch(structure.label(what, k), device=True)
         array = cuda.as_device_array(array)
-        _check_like(structure, what, k, array, p, dtype)
+        like(structure.label(what, k), array, p, dtype)
         if not array.is_c_contiguous():
             raise ValueError(f"{structure.label(what, k)} must be a C-contiguous device array")
         return array

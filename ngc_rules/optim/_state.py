@@ -71,6 +71,19 @@ def read_counter(t, name):
     return int(value)
 
 
+def unpack(opt_params, state_type):
+    """``(state trees, counter)`` of a state of ``state_type`` (None: the counter alone),
+    refusing any other state."""
+    if state_type is None:
+        return (), opt_params
+    if not isinstance(opt_params, tuple) or len(opt_params) != len(state_type._fields) or \
+            getattr(opt_params, "_fields", state_type._fields) != state_type._fields:
+        raise TypeError(f"opt_params must be the {state_type.__name__} "
+                        f"({', '.join(state_type._fields)}) from the init function, got "
+                        f"{type(opt_params).__name__}")
+    return opt_params[:-1], opt_params[-1]
+
+
 def writable_counter(t):
     """Whether ``t`` is a counter an in-place step can advance."""
     return type(t) is np.ndarray and t.shape == () and t.dtype == _INT64 and \

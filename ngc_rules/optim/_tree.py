@@ -6,6 +6,8 @@ the same structure, and rebuilds each result in ``theta``'s structure.
 from collections.abc import Mapping
 from typing import NamedTuple
 
+import numpy as np
+
 
 class Structure(NamedTuple):
     """How leaves were arranged: ``kind`` is "array", "list", "tuple" or "dict"; ``keys``
@@ -28,17 +30,32 @@ class Structure(NamedTuple):
         return tuple(leaves) if self.kind == "tuple" else list(leaves)
 
 
+def _is_array(leaf):
+    return hasattr(leaf, "shape") and hasattr(leaf, "dtype")
+
+
 def flatten(tree, name):
-    """Leaves of ``tree`` and its structure; ``name`` is used in error messages."""
+    """Leaves of ``tree`` and its structure; ``name`` is used in error messages.
+
+    Every leaf must be an array: a list inside the structure would otherwise become an
+    array of its own (``[[1., 2.], [3., 4.]]`` two parameters, or one stacked 2-D one).
+    """
     if isinstance(tree, (list, tuple)):  # before the Mapping check, which is slower
         kind = "tuple" if isinstance(tree, tuple) else "list"
-        return list(tree), Structure(kind, range(len(tree)))
-    if isinstance(tree, Mapping):
-        return list(tree.values()), Structure("dict", tuple(tree.keys()))
-    if hasattr(tree, "shape") and hasattr(tree, "dtype"):
+        leaves, structure = list(tree), Structure(kind, range(len(tree)))
+    elif isinstance(tree, Mapping):
+        leaves, structure = list(tree.values()), Structure("dict", tuple(tree.keys()))
+    elif _is_array(tree):
         return [tree], Structure("array", (None,))
-    raise TypeError(f"{name} must be an array or a list, tuple or dict of arrays, "
-                    f"got {type(tree).__name__}")
+    else:
+        raise TypeError(f"{name} must be an array or a list, tuple or dict of arrays, "
+                        f"got {type(tree).__name__}")
+    for k, leaf in enumerate(leaves):
+        if type(leaf) is not np.ndarray and not _is_array(leaf):  # NumPy's without a call
+            raise TypeError(f"{structure.label(name, k)} must be a NumPy array (or a device "
+                            f"array), got {type(leaf).__name__}: {name} is an array or a "
+                            f"flat list, tuple or dict of arrays")
+    return leaves, structure
 
 
 def flatten_like(tree, structure, name, reference="theta"):

@@ -6,7 +6,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _checks
-from ._engine import HOST_DTYPES, apply, state_full
+from ._engine import apply, state_full
 from ._state import AdamState, AmsgradState, counter
 
 _AMSGRAD = (False, True, "raw", "corrected")
@@ -157,12 +157,13 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
             None if sign == 1.0 else sign
 
         def of_dtype(dtype):
-            if o.scalar_precision == "float64":
-                dtype = _FLOAT64
+            if o.unfit[dtype]:
+                raise ValueError(o.unfit[dtype])
+            scalars = _FLOAT64 if o.scalar_precision == "float64" else dtype
             # Python floats are float64 arithmetic without NumPy's per-operation cost
-            f = float if dtype == _FLOAT64 else dtype.type
+            f = float if scalars == _FLOAT64 else scalars.type
             one = f(1)
-            b1, new1, b2, new2, root, epsilon, penalty, bound, limit = o.constants[dtype]
+            b1, new1, b2, new2, root, epsilon, penalty, bound, limit = o.constants[scalars]
             bias1 = one - f(b1) ** f(t)
             bias2 = one - f(b2) ** f(t)
             if o.variant:
@@ -174,8 +175,11 @@ def adam_step(opt_params, theta, updates, eta=0.001, beta1=0.9, beta2=0.999, eps
             max_scale = one
             if o.amsgrad == "corrected":
                 max_scale, scale2 = scale2, one
+            step = float(lr if step_scale == 1.0 else f(step_scale) * lr)
+            # eta, the bias correction and a norm clip meet here: one check covers them
+            _checks.fits("a step size", step, dtype, of=(("eta", rate), ("t", t)))
             # Python floats hold these float32 values exactly and convert much faster
-            return (b1, new1, b2, new2, float(lr if step_scale == 1.0 else f(step_scale) * lr),
+            return (b1, new1, b2, new2, step,
                     float(scale2), root, epsilon,
                     float(f(o.weight_decay) * f(rate)) if o.weight_decay else 0.0,
                     penalty, bound, limit, float(max_scale), float(bias1),
@@ -195,6 +199,8 @@ class _AdamOptions(NamedTuple):
     state_type: type
     constants: dict
     """The step-independent coefficients in each compute dtype (:func:`_constants`)."""
+    unfit: dict
+    """Why each compute dtype cannot run this setting (:func:`_unfit`), or None."""
     epsilon_hat: bool
     amsgrad: bool | str
     variant: str | None
@@ -258,10 +264,12 @@ def _options(beta1, beta2, eps, epsilon_hat, eps_root, amsgrad, nesterov, infini
     rule = (variant or ("amsgrad" if amsgrad else "adam") +
             ("_lerp" if moments == "lerp" else "")) + \
         ("_sr" if round_bits else "_plain" if plain else "")
+    dtypes = _checks.HOST_DTYPES  # every compute dtype (float16 computes in float32)
     constants = {dtype: _constants(dtype, scalar_precision == "keras", beta1, beta2, eps_root,
-                                   eps, l2, clip_value, param_clip)
-                 for dtype in HOST_DTYPES}  # every compute dtype (float16 computes in float32)
-    return _AdamOptions(rule, AmsgradState if amsgrad else AdamState, constants,
+                                   eps, l2, clip_value, param_clip) for dtype in dtypes}
+    unfit = {dtype: _unfit(dtype, beta1, beta2, eps, eps_root, l2, weight_decay, clip_value,
+                           param_clip, loss_scale) for dtype in dtypes}
+    return _AdamOptions(rule, AmsgradState if amsgrad else AdamState, constants, unfit,
                         bool(epsilon_hat), amsgrad, variant, round_bits, seed,
                         scalar_precision, weight_decay, -1.0 if maximize else 1.0,
                         loss_scale, tuple(norms.values()), lazy)
@@ -282,6 +290,26 @@ def _constants(dtype, python_complements, beta1, beta2, eps_root, eps, l2, clip_
                math.inf if clip_value is None else clip_value,
                math.inf if param_clip is None else param_clip)
     return tuple(float(f(x)) for x in numbers)
+
+
+def _unfit(dtype, beta1, beta2, eps, eps_root, l2, weight_decay, clip_value, param_clip,
+           loss_scale):
+    """Why the kernels, computing in ``dtype``, cannot take these hyperparameters (None
+    when they can): each must meet in ``dtype`` what it met in float64."""
+    try:
+        _checks.below_one("beta1", beta1, dtype)
+        _checks.below_one("beta2", beta2, dtype)
+        for name, value in (("eps_root", eps_root), ("l2", l2), ("weight_decay", weight_decay)):
+            _checks.fits(name, value, dtype)
+        for name, value in (("eps", eps), ("clip_value", clip_value), ("param_clip", param_clip)):
+            if value is not None:
+                _checks.fits(name, value, dtype, positive=True)
+        # the kernels multiply the updates by 1 / loss_scale
+        _checks.fits("1/loss_scale", 1 / loss_scale, dtype, positive=True,
+                     of=(("loss_scale", loss_scale),))
+    except ValueError as refusal:
+        return str(refusal)
+    return None
 
 
 def _round_bits(stochastic_round):

@@ -9,10 +9,11 @@ class AttachedRule:
     """A :class:`~ngc_rules.optim.LearningRule` attached to the parameters ``theta``,
     with its state; each :meth:`step` updates both in place.
 
-    The arrays of ``theta`` and of the state are checked once, when they are attached.
-    A step then checks only the updates, and that no attached array was reshaped,
-    retyped or made read-only since, which takes about a third off a step over small
-    tensors (``docs/performance.md``). The results are those of the step function
+    The arrays of ``theta`` and of the state are checked once, when they are attached
+    (arrays that share memory are refused then). A step then checks only the updates
+    (an update overlapping an attached array is refused), and that no attached array was
+    reshaped, retyped or made read-only since, which takes about a third off a step over
+    small tensors (``docs/performance.md``). The results are those of the step function
     with ``inplace=True``, bit for bit; updates that must be converted, or that hold rows
     (:class:`~ngc_rules.optim.IndexedSlices`), take the step function's general path.
 

@@ -4,7 +4,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _checks
-from ._engine import nonfinite_counts
+from ._engine import checking_updates, nonfinite_counts
+from ._signals import HELD
 from ._state import advance_in_place, counter, read_counter, set_in_place
 from .adam import adam_step
 
@@ -31,8 +32,11 @@ def finite_step(opt_params, theta, updates, *, step=adam_step, on_nonfinite="ski
                 max_consecutive=None, inplace=False, **hyperparameters):
     """Apply ``step`` only when every update is finite (Optax's ``apply_if_finite``).
 
-    Every element of ``updates`` is checked first. A step whose updates hold a NaN or an
-    infinity is skipped (``on_nonfinite="skip"``: theta and the wrapped state stay as they
+    Every argument is checked first, as ``step`` checks it, and then every element of
+    ``updates`` as the kernels would read it (converted to the compute dtype, so a
+    float64 update beyond float32's range is infinite for float32 parameters; a sparse
+    update's rows summed). A step whose updates hold a NaN or an infinity is skipped
+    (``on_nonfinite="skip"``: theta and the wrapped state stay as they
     were, ``skipped`` and ``consecutive`` count it) or refused (``"raise"``: a
     ``FloatingPointError`` naming the tensor, and nothing changes). A finite step resets
     ``consecutive`` to 0. With ``max_consecutive``, a skip that would make more than that
@@ -42,7 +46,9 @@ def finite_step(opt_params, theta, updates, *, step=adam_step, on_nonfinite="ski
         opt_params: from :func:`finite_init`.
         theta: the parameters: an array, or a list, tuple or dict of arrays.
         updates: this step's updates, in theta's structure.
-        step: the step function to apply, :func:`adam_step` by default.
+        step: the step function to apply, :func:`adam_step` by default: one of
+            ngc_rules' step functions, or a wrapper of one (the check runs inside it,
+            before its first kernel).
         on_nonfinite: "skip" or "raise".
         max_consecutive: ``None`` (skip forever) or the most skips in a row, ``>= 0``.
         inplace: update theta and the state in place.
@@ -69,13 +75,27 @@ def finite_step(opt_params, theta, updates, *, step=adam_step, on_nonfinite="ski
                         f"got {type(opt_params).__name__}")
     skipped = read_counter(opt_params.skipped, "opt_params.skipped")
     consecutive = read_counter(opt_params.consecutive, "opt_params.consecutive")
-    bad = {label: n for label, n in nonfinite_counts(theta, updates) if n}
-    if not bad:
-        inner, theta = step(opt_params.inner, theta, updates, inplace=inplace,
-                            **hyperparameters)
-        if inplace and inner is opt_params.inner and set_in_place(opt_params.consecutive, 0):
-            return opt_params, theta
-        return FiniteState(inner, counter(skipped), counter(0)), theta
+    with HELD:  # the wrapped step and these counters move together
+        try:
+            with checking_updates(_refuse_nonfinite):
+                inner, theta = step(opt_params.inner, theta, updates, inplace=inplace,
+                                    **hyperparameters)
+        except _NonFinite as refused:
+            bad = refused.bad
+        else:
+            if inplace and inner is opt_params.inner and \
+                    set_in_place(opt_params.consecutive, 0):
+                return opt_params, theta
+            return FiniteState(inner, counter(skipped), counter(0)), theta
+        # outside the handler, so that an error raised here does not chain onto it
+        return _skip(opt_params, theta, bad, on_nonfinite, max_consecutive, skipped,
+                     consecutive, inplace)
+
+
+def _skip(opt_params, theta, bad, on_nonfinite, max_consecutive, skipped, consecutive,
+          inplace):
+    """Refuse, or skip and count, a step whose updates hold NaN or inf (``bad`` counts
+    them by tensor)."""
     where = ", ".join(f"{label} ({n} of them)" for label, n in bad.items())
     if on_nonfinite == "raise":
         raise FloatingPointError(f"updates hold NaN or inf in {where}; the step was refused "
@@ -89,3 +109,16 @@ def finite_step(opt_params, theta, updates, *, step=adam_step, on_nonfinite="ski
         return opt_params, theta
     return FiniteState(opt_params.inner, counter(skipped + 1), counter(consecutive + 1)), theta
 
+
+class _NonFinite(Exception):
+    """A step's updates hold NaN or inf: ``bad`` maps each such tensor to its count."""
+
+    def __init__(self, bad):
+        super().__init__(bad)
+        self.bad = bad
+
+
+def _refuse_nonfinite(theta, updates):
+    bad = {label: n for label, n in nonfinite_counts(theta, updates) if n}
+    if bad:
+        raise _NonFinite(bad)

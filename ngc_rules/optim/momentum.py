@@ -66,7 +66,13 @@ def momentum_step(opt_params, theta, updates, eta=0.01, mu=0.9, *, nesterov=Fals
     def coefficients(t, sq_norms):
         rate = _checks.learning_rate("eta", eta, t - 1)
         new = 1.0 if t == 1 else 1.0 - dampening
-        return lambda dtype: (rate, mu, new, now, ahead, l2), -1.0 if maximize else None
+
+        def of_dtype(dtype):
+            for name, value in (("mu", mu), ("dampening", dampening), ("l2", l2)):
+                _checks.fits(name, value, dtype)
+            return _checks.fits("eta", rate, dtype), mu, new, now, ahead, l2
+
+        return of_dtype, -1.0 if maximize else None
 
     return apply("momentum", MomentumState, opt_params, theta, updates, coefficients,
                  inplace)

@@ -50,6 +50,11 @@ def nag_step(opt_params, theta, updates, eta=0.01, mu=0.9, *, inplace=False):
 
     def coefficients(t, sq_norms):
         rate = _checks.learning_rate("eta", eta, t - 1)
-        return lambda dtype: (rate, mu if t > 1 else 0.0), None
+
+        def of_dtype(dtype):
+            _checks.fits("mu", mu, dtype)
+            return _checks.fits("eta", rate, dtype), mu if t > 1 else 0.0
+
+        return of_dtype, None
 
     return apply("nag", NagState, opt_params, theta, updates, coefficients, inplace)

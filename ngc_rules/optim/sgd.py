@@ -41,6 +41,6 @@ def sgd_step(opt_params, theta, updates, eta=0.001, *, inplace=False):
     """
     def coefficients(t, sq_norms):
         rate = _checks.learning_rate("eta", eta, t - 1)
-        return lambda dtype: (rate,), None
+        return lambda dtype: (_checks.fits("eta", rate, dtype),), None
 
     return apply("sgd", None, opt_params, theta, updates, coefficients, inplace)
