@@ -15,6 +15,7 @@ Example:
 import numpy as np
 
 from .. import optim
+from ..optim.accumulation import check_step
 
 
 class NumPyAdam:
@@ -57,7 +58,9 @@ class NumPyAdam:
 
     def step(self, gradients):
         """Update the parameters named in ``gradients`` (a dict) in place, each at its own
-        step count. An unknown name is a KeyError, raised before anything changes."""
+        step count. Every parameter and gradient is checked before any parameter moves: an
+        unknown name is a KeyError, anything else the step refuses its error, and nothing
+        changes."""
         for name in gradients:
             if name not in self.grads_first_moment:
                 raise KeyError(f"Key {name} doesn't exist in optimized parameters")
@@ -67,13 +70,19 @@ class NumPyAdam:
         by_step = {}
         for name in gradients:
             by_step.setdefault(self.current_step[name], []).append(name)
-        for t, names in by_step.items():
-            state = optim.AdamState({n: self.grads_first_moment[n] for n in names},
-                                    {n: self.grads_second_moment[n] for n in names},
-                                    np.array(t, np.int64))
-            optim.adam_step(state, {n: self.params[n] for n in names},
-                            {n: gradients[n] for n in names}, eta=self.learning_rate,
-                            beta1=self.beta_1, beta2=self.beta_2, eps=self.epsilon,
-                            inplace=True)
-            for name in names:
-                self.current_step[name] += 1
+        steps = [self._step_arguments(t, names, gradients) for t, names in by_step.items()]
+        options = dict(eta=self.learning_rate, beta1=self.beta_1, beta2=self.beta_2,
+                       eps=self.epsilon, inplace=True)
+        for arguments in steps:  # one step per step count: all are checked before any runs
+            check_step(optim.adam_step, *arguments, **options)
+        for arguments in steps:
+            optim.adam_step(*arguments, **options)
+        for name in gradients:
+            self.current_step[name] += 1
+
+    def _step_arguments(self, t, names, gradients):
+        """``(state, params, gradients)`` of the parameters ``names``, at step count ``t``."""
+        state = optim.AdamState({n: self.grads_first_moment[n] for n in names},
+                                {n: self.grads_second_moment[n] for n in names},
+                                np.array(t, np.int64))
+        return state, {n: self.params[n] for n in names}, {n: gradients[n] for n in names}

@@ -16,7 +16,6 @@ Example (TensorFlow's documented one):
     >>> round(float(var), 6)
     9.9
 """
-import functools
 import warnings
 
 import numpy as np
@@ -24,6 +23,7 @@ import numpy as np
 from .. import optim
 from ..optim import sparse
 from ..optim._engine import on_device
+from ..optim.accumulation import check_step
 from ..optim.sparse import IndexedSlices
 from ._rates import (constructor_arguments, learning_rate_config, rate_at,
                      valid_learning_rate)
@@ -90,17 +90,21 @@ class Adam:
         for k, (g, v) in enumerate(given):
             _check_gradient(g, v, f"gradient {k}")
             self._slot(v)  # every variable gets its moments before anything moves
-        dense = [(g, v) for g, v in given if not isinstance(g, IndexedSlices)]
-        rows = [(self._clipped(g), v) for g, v in given if isinstance(g, IndexedSlices)]
-        step = functools.partial(
-            optim.adam_step, eta=self.learning_rate, beta1=self.beta_1, beta2=self.beta_2,
-            eps=self.epsilon, epsilon_hat=True, amsgrad=self.amsgrad,
-            scalar_precision="param", inplace=True)
-        if dense:
-            self._apply(step, dense, moments="lerp", clip_norm=self.clipnorm,
-                        clip_value=self.clipvalue)
-        if rows:
-            self._apply(step, rows)
+        # keyed by position in ``given``, so that an error names the pair, as above
+        dense = {k: (g, v) for k, (g, v) in enumerate(given) if not isinstance(g, IndexedSlices)}
+        rows = {k: (self._clipped(g), v) for k, (g, v) in enumerate(given)
+                if isinstance(g, IndexedSlices)}
+        options = dict(eta=self.learning_rate, beta1=self.beta_1, beta2=self.beta_2,
+                       eps=self.epsilon, epsilon_hat=True, amsgrad=self.amsgrad,
+                       scalar_precision="param", inplace=True)
+        paths = [(dense, dict(moments="lerp", clip_norm=self.clipnorm,
+                              clip_value=self.clipvalue)),
+                 (rows, {})]  # TensorFlow's dense and sparse arithmetic
+        steps = [(self._step_arguments(chosen), path) for chosen, path in paths if chosen]
+        for arguments, path in steps:  # both steps are checked before either runs
+            check_step(optim.adam_step, *arguments, **options, **path)
+        for arguments, path in steps:
+            optim.adam_step(*arguments, **options, **path)
         self.iterations += 1
         return self.iterations
 
@@ -110,12 +114,16 @@ class Adam:
             self._slots[id(variable)] = (variable, state[:-1])
         return self._slots[id(variable)][1]
 
-    def _apply(self, step, pairs, **options):
-        grads, variables = [g for g, _ in pairs], [v for _, v in pairs]
-        moments = list(zip(*[self._slot(v) for v in variables]))
+    def _step_arguments(self, pairs):
+        """``(state, variables, gradients)`` of one step over ``{key: (gradient, variable)}``,
+        each a dict with those keys."""
+        slots = {k: self._slot(v) for k, (_, v) in pairs.items()}
+        moments = [dict(zip(slots, field)) for field in zip(*slots.values())]
         state_type = optim.AmsgradState if self.amsgrad else optim.AdamState
-        state = state_type(*[list(m) for m in moments], np.array(self.iterations, np.int64))
-        step(state, variables, grads, **options)
+        state = state_type(*moments, np.array(self.iterations, np.int64))
+        variables = {k: v for k, (_, v) in pairs.items()}
+        gradients = {k: g for k, (g, _) in pairs.items()}
+        return state, variables, gradients
 
     def _clipped(self, slices):
         """tf.clip_by_norm and tf.clip_by_value on the values, before rows are summed."""

@@ -145,11 +145,24 @@ class PCN(Model):
 
     def learn(self, x, y):
         """Infer, then one Hebbian step per synapse; returns ``{"energy": F per sample}``
-        (after inference, before the weights moved)."""
+        (after inference, before the weights moved).
+
+        Every synapse's update is computed and checked before any synapse moves. With
+        ``optim_params={"on_nonfinite": "raise"}`` a NaN or inf in any update refuses the
+        whole step: no weight, bias or learning state changes (``dWeights`` and
+        ``dBiases`` keep the refused updates, to inspect). With ``"skip"`` each synapse
+        skips its own non-finite update and the others learn: each synapse learns from
+        its own local signals, as in ngc-learn, so a finite update is sound for its layer
+        on its own, and :attr:`skipped_steps` then tells which layer diverged.
+        """
         _, energy = self.infer(x, y)
         for synapse, error in zip(self.synapses, self.errors):
             synapse.pre, synapse.post = synapse.inputs, error.dmu
-            synapse.evolve()
+            synapse.compute_update()
+        for synapse in self.synapses:
+            synapse.check_update()
+        for synapse in self.synapses:
+            synapse.apply_update()
         return {"energy": energy}
 
     def predict(self, x):

@@ -4,8 +4,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _checks
-from ._engine import check_tree, elementwise, state_full
-from ._state import advance_in_place, counter, read_counter
+from ._engine import check_tree, elementwise, on_device, state_full
+from ._state import advance_in_place, counter, read_counter, steps_taken
+from ._tree import flatten, flatten_like
 from .adam import adam_step
 
 
@@ -35,12 +36,16 @@ def accumulation_step(opt_params, theta, updates, *, every, step=adam_step, loss
     rule's counter thus counts applied updates, while a learning-rate schedule given as
     ``eta`` sees the raw call count ``c``, as in Keras.
 
+    Every call checks every argument, those of ``step`` included, before anything
+    moves: a call that only accumulates refuses what the applying call would refuse.
+
     Args:
         opt_params: from :func:`accumulation_init`.
         theta: the parameters: an array, or a list, tuple or dict of arrays.
         updates: this call's updates, in theta's structure.
         every: how many calls make one update, an integer ``>= 2``.
-        step: the step function to apply, :func:`adam_step` by default.
+        step: the step function to apply, one of ours (or a partial or wrapper of one),
+            :func:`adam_step` by default.
         loss_scale: the factor the loss was multiplied by, ``> 0``.
         inplace: update theta and the state in place. An applied call then needs one
             temporary array per tensor for the mean, so a refused step changes nothing.
@@ -66,20 +71,71 @@ def accumulation_step(opt_params, theta, updates, *, every, step=adam_step, loss
         raise TypeError(f"opt_params must be an AccumulationState from accumulation_init, "
                         f"got {type(opt_params).__name__}")
     calls = read_counter(opt_params.calls, "opt_params.calls")
-    check_tree(opt_params.grad_sum, theta, "opt_params.grad_sum")
+    check_state(opt_params.grad_sum, theta, "opt_params.grad_sum", inplace)
+    if "eta" in hyperparameters:  # a schedule sees the raw call count, as in Keras
+        hyperparameters["eta"] = _checks.learning_rate("eta", hyperparameters["eta"], calls)
     inner, grad_sum = opt_params.inner, opt_params.grad_sum
     if (calls + 1) % every:
+        # the sum stands in for the mean that the every-th call will apply
+        check_step(step, inner, theta, grad_sum, inplace=inplace, **hyperparameters)
         grad_sum = elementwise("accumulate", grad_sum, updates,
                                lambda dtype: (loss_scale, 1.0), inplace)
     else:
         mean = elementwise("accumulate", grad_sum, updates,
                            lambda dtype: (loss_scale, float(every)), inplace=False)
-        if "eta" in hyperparameters:  # a schedule sees the raw call count, as in Keras
-            hyperparameters["eta"] = _checks.learning_rate("eta", hyperparameters["eta"],
-                                                           calls)
         inner, theta = step(inner, theta, mean, inplace=inplace, **hyperparameters)
         grad_sum = elementwise("fill", grad_sum, grad_sum, lambda dtype: (0.0,), inplace)
     if inplace and advance_in_place(opt_params.calls):
         return opt_params._replace(inner=inner) if inner is not opt_params.inner \
             else opt_params, theta
     return AccumulationState(inner, grad_sum, counter(calls + 1)), theta
+
+
+def check_state(tree, theta, name, inplace):
+    """Refuse, before anything moves, a wrapper's state tree that is not laid out like
+    ``theta`` or, for a step ``inplace``, that cannot be written in place (stands in for
+    an in-place option of the engine's ``check_tree``)."""
+    check_tree(tree, theta, name)
+    if not inplace:
+        return
+    _, structure = flatten(theta, "theta")
+    for k, array in enumerate(flatten_like(tree, structure, name)):
+        label = structure.label(name, k)
+        if on_device(array):  # a device array cannot be read-only
+            continue
+        if not isinstance(array, np.ndarray):
+            raise TypeError(f"{label} must be a NumPy array for inplace=True, got "
+                            f"{type(array).__name__}")
+        if not array.flags.writeable:
+            raise ValueError(f"{label} is read-only; inplace=True needs writeable arrays")
+        if not (array.flags.c_contiguous or array.flags.f_contiguous):
+            raise ValueError(f"{label} is not contiguous; inplace=True needs contiguous arrays")
+
+
+class _Checked(Exception):
+    """Ends a step that :func:`check_step` runs once every argument has passed."""
+
+
+def _end_step():
+    raise _Checked
+
+
+def check_step(step, opt_params, theta, updates, **arguments):
+    """Make the checks of ``step(opt_params, theta, updates, **arguments)`` and change
+    nothing (stands in for a check-only entry point of the engine).
+
+    Our steps check the arrays, the state and the hyperparameters, then take their step
+    size, and move nothing before: ``step`` runs with a step size that ends it there,
+    then ``eta`` is checked as the step would check it. A check the step makes after its
+    step size (a hyperparameter held in the compute dtype) is left to the step itself.
+    ``step`` must be one of ours (or wrap one).
+    """
+    try:
+        step(opt_params, theta, updates, **{**arguments, "eta": _end_step})
+    except _Checked:
+        pass
+    else:
+        raise TypeError(f"{step!r} ran without taking a step size, so it cannot be "
+                        f"checked before it runs: wrap one of ngc_rules' step functions")
+    if "eta" in arguments:
+        _checks.learning_rate("eta", arguments["eta"], steps_taken(opt_params))

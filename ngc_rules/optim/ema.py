@@ -7,6 +7,7 @@ import numpy as np
 from . import _checks
 from ._engine import check_tree, elementwise, state_full
 from ._state import steps_taken
+from .accumulation import check_state
 from .adam import adam_step
 
 
@@ -69,7 +70,8 @@ def ema_step(opt_params, theta, updates, *, momentum=0.99, overwrite_every=None,
     if not isinstance(opt_params, EmaState):
         raise TypeError(f"opt_params must be an EmaState from ema_init, got "
                         f"{type(opt_params).__name__}")
-    check_tree(opt_params.average, theta, "opt_params.average")
+    # the average moves after the wrapped step, so it is checked before that step runs
+    check_state(opt_params.average, theta, "opt_params.average", inplace)
     n = steps_taken(opt_params.inner)
     inner, theta = step(opt_params.inner, theta, updates, inplace=inplace, **hyperparameters)
     mu = momentum if n else 0.0
