@@ -10,7 +10,7 @@ import pytest
 from ngc_rules import data
 from ngc_rules.checkpoint import state_leaves
 from ngc_rules.models import PCN, SparseCoding
-from ngc_rules.training import Diverged, Interrupted, fit, load_run
+from ngc_rules.training import Diverged, Interrupted, Progress, Run, fit, load_run
 from ngc_rules.training.runs import strict_json
 
 CLUSTERS = data.split(data.gaussian_clusters(n=300, n_classes=3, dim=8))
@@ -211,3 +211,14 @@ def test_every_model_and_rule_converges_at_its_defaults(model, rule):
     assert history[-1]["test_energy"] < 0.5 * history[0]["test_energy"]
     if model == "pcn":
         assert history[-1]["accuracy"] > 0.8  # chance is 0.1
+
+
+def test_models_datasets_and_runs_read_well():
+    assert repr(data.bars(n=10, size=4)) == ("Dataset(10 samples of 16 features, no classes, "
+                                             "image_shape=(4, 4))")
+    model = PCN((4, 3, 2), optim_type="nag", seed=1)
+    assert repr(model) == ("PCN(sizes=[4, 3, 2], optim_type='nag', eta=0.001, optim_params={}, "
+                           "act_fx='tanh', T=20, tau_m=10.0, dt=1.0, weight_scale=1.0, seed=1)")
+    assert repr(Run(model, [{}, {}])) == f"Run({model!r}, 1 epochs done)"
+    stopped = Run(model, [{}], Progress(1, 5, {}, 0.0))
+    assert repr(stopped) == f"Run({model!r}, 0 epochs done, stopped in epoch 1 after batch 5)"

@@ -118,7 +118,8 @@ def _write_outputs(args, model, history, name, train, status, message):
                                     "message": message, "config": model.config,
                                     "arguments": _absolute(args), "history": history})
     title = f"{'PCN' if args.model == 'pcn' else 'Sparse coding'} on {name}"
-    plot_learning_curves({args.optim: history}, _CURVES[args.model],
+    curves = [metric for metric in _CURVES[args.model] if metric in history[-1]]
+    plot_learning_curves({args.optim: history}, curves,
                          os.path.join(args.out, "learning_curves.png"),
                          f"{title}: learning per epoch", configs={args.optim: model.config},
                          ylabels={"energy": SPARSE_CODING_ENERGY}

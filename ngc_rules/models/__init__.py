@@ -1,7 +1,8 @@
 """Predictive-coding models built from the synapses and neurons."""
 import os
 
-from ..checkpoint import read_json
+from .._atomic import saved_directory
+from ..checkpoint import read_json_file
 from .pcn import PCN
 from .sparse_coding import SparseCoding
 
@@ -11,12 +12,13 @@ MODELS = {cls.__name__: cls for cls in (PCN, SparseCoding)}
 
 def restore(directory):
     """The model saved in ``directory`` by ``model.save``, whatever its class."""
-    path = os.path.join(directory, "model.json")
-    with open(path) as file:
-        name = read_json(file.read(), path).get("model")
-    if name not in MODELS:
-        raise ValueError(f"{path} names the model {name!r}; expected one of {sorted(MODELS)}")
-    return MODELS[name].restore(directory)
+    with saved_directory(directory) as directory:
+        path = os.path.join(directory, "model.json")
+        name = read_json_file(path).get("model")
+        if name not in MODELS:
+            raise ValueError(f"{path} names the model {name!r}; expected one of "
+                             f"{sorted(MODELS)}")
+        return MODELS[name].restore(directory)
 
 
 __all__ = ["PCN", "SparseCoding", "MODELS", "restore"]

@@ -5,7 +5,8 @@ import os
 
 import numpy as np
 
-from ..checkpoint import read_json, write_json
+from .._atomic import saved_directory, write_directory
+from ..checkpoint import component_path, json_writer, read_json_file
 from ..optim.rule import LearningRule
 
 
@@ -29,6 +30,10 @@ class Model:
     synapses: list
     errors: list
     DEFAULT_ETA: dict = {}
+
+    def __repr__(self):
+        settings = ", ".join(f"{name}={value!r}" for name, value in self.config.items())
+        return f"{type(self).__name__}({settings})"
 
     @classmethod
     def default_eta(cls, optim_type, eta, optim_params):
@@ -65,27 +70,44 @@ class Model:
         """Learning steps each synapse skipped for non-finite updates, by synapse name."""
         return {synapse.name: synapse.skipped_steps for synapse in self.synapses}
 
-    def save(self, directory):
-        """Write the configuration (``model.json``) and every synapse (weights and learning
-        state, ``<name>.npz``) to ``directory``; readable without pickle."""
-        os.makedirs(directory, exist_ok=True)
-        for synapse in self.synapses:
-            synapse.save(directory)
-        write_json(os.path.join(directory, "model.json"),
-                   {"model": type(self).__name__, "config": self.config})
+    def save(self, directory, extras=None):
+        """Make ``directory`` this model's checkpoint: the configuration (``model.json``),
+        every synapse (weights and learning state, ``<name>.npz``) and ``extras`` (more
+        JSON files by name, such as a run's ``run.json``), readable without pickle.
+
+        Everything is checked before anything is written, and the files replace what
+        ``directory`` held as a whole (:func:`~ngc_rules._atomic.write_directory`): a
+        failed, killed or concurrent save leaves one whole checkpoint, never a mix.
+        """
+        names = [synapse.name for synapse in self.synapses]
+        shared = sorted({name for name in names if names.count(name) > 1})
+        if shared:
+            raise ValueError(f"{directory}: the synapses named {shared} would share a file; "
+                             f"expected a name for each")
+        files = {os.path.basename(synapse.path(directory)): synapse.writer(directory)
+                 for synapse in self.synapses}
+        documents = {"model.json": {"model": type(self).__name__, "config": self.config},
+                     **(extras or {})}
+        for name, value in documents.items():
+            files[name] = json_writer(component_path(directory, name), value)
+        write_directory(directory, files)
 
     @classmethod
     def restore(cls, directory):
         """A model rebuilt from what :meth:`save` wrote to ``directory``. A damaged or
-        mismatched file raises a clear error (and no model is returned)."""
-        path = os.path.join(directory, "model.json")
-        with open(path) as file:
-            saved = read_json(file.read(), path)
-        if saved.get("model") != cls.__name__:
-            raise ValueError(f"{directory} holds a {saved.get('model')}, not a {cls.__name__}")
-        if not isinstance(saved.get("config"), dict):
-            raise ValueError(f"{path} has a damaged header: no model configuration")
-        model = cls(**saved["config"])
-        for synapse in model.synapses:
-            synapse.load(directory)
+        mismatched file raises a ``ValueError`` naming it (and no model is returned)."""
+        with saved_directory(directory) as directory:
+            path = os.path.join(directory, "model.json")
+            saved = read_json_file(path)
+            if saved.get("model") != cls.__name__:
+                raise ValueError(f"{path} holds a {saved.get('model')}, not a {cls.__name__}")
+            if not isinstance(saved.get("config"), dict):
+                raise ValueError(f"{path} has a damaged header: no model configuration")
+            try:
+                model = cls(**saved["config"])
+            except (TypeError, ValueError, OverflowError, MemoryError) as error:
+                raise ValueError(f"{path}: its configuration does not make a "
+                                 f"{cls.__name__}: {error}") from None
+            for synapse in model.synapses:
+                synapse.load(directory)
         return model

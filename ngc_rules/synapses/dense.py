@@ -4,7 +4,7 @@ import os
 import numpy as np
 
 from .. import _component, initializers
-from ..checkpoint import copy_into, load_arrays, save_arrays
+from ..checkpoint import component_path, load_into, npz_writer, write_file
 
 
 def _shape(shape):
@@ -130,26 +130,28 @@ class DenseSynapse(_component.Component):
             arrays["biases"] = self.biases
         return arrays
 
+    def _header(self):
+        """What a checkpoint records besides the arrays; a file must match it to load."""
+        return {"component": type(self).__name__}
+
     def path(self, directory):
-        """The checkpoint file of this synapse in ``directory``."""
-        return os.path.join(directory, f"{self.name}.npz")
+        """The checkpoint file of this synapse in ``directory``; a name that would leave
+        it (``../x``, an absolute path) is refused."""
+        return component_path(directory, self.name, ".npz")
+
+    def writer(self, directory):
+        """A function writing this synapse's checkpoint (for :meth:`path`) to an open
+        file; the arrays are checked now, so a bad one fails before anything is written."""
+        return npz_writer(self.path(directory), self._arrays(), self._header())
 
     def save(self, directory):
         """Write the weights (and biases, mask and learning state) to
-        ``directory/<name>.npz``, readable without pickle."""
+        ``directory/<name>.npz``, atomically and readable without pickle."""
+        write = self.writer(directory)
         os.makedirs(directory, exist_ok=True)
-        save_arrays(self.path(directory), self._arrays(),
-                    {"component": type(self).__name__, "shape": list(self.shape)})
+        write_file(self.path(directory), write)
 
     def load(self, directory):
-        """Restore what :meth:`save` wrote; a file for another shape or component is
-        refused with nothing changed."""
-        path = self.path(directory)
-        header, arrays = load_arrays(path)
-        if header.get("component") != type(self).__name__:
-            raise ValueError(f"{path} holds a {header.get('component')}, "
-                             f"not a {type(self).__name__}")
-        names = list(self._arrays())
-        if sorted(arrays) != sorted(names):
-            raise ValueError(f"{path} holds {sorted(arrays)}, expected {sorted(names)}")
-        copy_into(list(self._arrays().values()), [arrays[n] for n in names], path)
+        """Restore what :meth:`save` wrote; a file for another component, rule, shape or
+        dtype, or a damaged one, is refused with nothing changed."""
+        load_into(self.path(directory), self._arrays(), self._header())

@@ -5,8 +5,9 @@ import numpy as np
 
 from .. import _component
 from .._views import flat
-from ..checkpoint import state_leaves
+from ..checkpoint import describe, state_leaves
 from ..optim import _checks
+from ..optim._engine import nonfinite_counts
 from ..optim.rule import LearningRule
 from . import _kernels
 from .dense import DenseSynapse
@@ -165,6 +166,13 @@ class HebbianSynapse(DenseSynapse):
         unused: one call is one learning step.
         """
         _component.step_length(times, t, dt)
+        self.compute_update()
+        self.check_update()
+        self.apply_update()
+
+    def compute_update(self):
+        """This step's update from ``pre`` and ``post``, into ``dWeights`` and ``dBiases``;
+        the weights, biases and learning state do not move."""
         pre = self._weighted("pre", self.pre, self.pre_wght)
         post = self._weighted("post", self.post, self.post_wght)
         if pre.ndim != 2 or post.ndim != 2 or pre.shape[0] != post.shape[0] \
@@ -181,13 +189,35 @@ class HebbianSynapse(DenseSynapse):
             flat(self.dWeights), flat(self.weights), scalar(self.w_bound),
             code, scalar(scale), scalar(l1_ratio), scalar(1 - l1_ratio) / 2,
             scalar(self.sign_value))
-        updates = [self.dWeights] if self.biases is None else [self.dWeights, self.dBiases]
+
+    def check_update(self):
+        """Refuse the computed update as applying it would, but before anything moves: with
+        ``on_nonfinite="raise"``, a NaN or inf in ``dWeights`` or ``dBiases`` raises a
+        ``FloatingPointError`` naming this synapse. A model checks every synapse's update
+        this way before it applies any."""
+        if self.rule.on_nonfinite != "raise":
+            return
+        counts = nonfinite_counts(self._parameters(), self._updates())
+        bad = [f"{name} ({n} of them)" for name, (_, n) in zip(("dWeights", "dBiases"), counts)
+               if n]
+        if bad:
+            raise FloatingPointError(f"{self.name}: the update holds NaN or inf in "
+                                     f"{', '.join(bad)}; the step was refused and nothing "
+                                     f"changed")
+
+    def apply_update(self):
+        """Apply ``dWeights`` and ``dBiases`` with the learning rule, then bound and mask the
+        weights."""
         learner = self._learner()
-        learner.step(updates)
+        learner.step(self._updates())
         self.opt_params = learner.state
+        scalar = self.dtype.type
         low = 0.0 if self.is_nonnegative else -self.w_bound
         _kernels.constrain_weights(flat(self.weights), self.w_bound > 0, scalar(low),
                                    scalar(self.w_bound), flat(self.mask))
+
+    def _updates(self):
+        return [self.dWeights] if self.biases is None else [self.dWeights, self.dBiases]
 
     @property
     def skipped_steps(self):
@@ -206,3 +236,16 @@ class HebbianSynapse(DenseSynapse):
         arrays.update({f"opt_params_{k}": leaf
                        for k, leaf in enumerate(state_leaves(self.opt_params))})
         return arrays
+
+    def _header(self):
+        """Also the rule and its state's layout, so a file of another rule (NAG for
+        momentum, Adam for AdaMax) is refused. The rule is its name and options, all but
+        the learning rate, which a resumed run may change: e.g. ``adam(infinity_norm=True,
+        scalar_precision='keras')``; NumPy scalars read as the numbers a JSON config
+        gives back."""
+        options = {**self.rule.hyperparameters, "on_nonfinite": self.rule.on_nonfinite}
+        text = ", ".join(f"{name}={value.item() if isinstance(value, np.generic) else value!r}"
+                         for name, value in sorted(options.items())
+                         if name != "eta" and value is not None)
+        rule = f"{self.rule.name}({text})" if text else self.rule.name
+        return {**super()._header(), "rule": rule, "layout": describe(self.opt_params)}

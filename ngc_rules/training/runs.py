@@ -3,18 +3,18 @@
 A run's folder holds the model (``model.save``: its configuration, weights and learning
 states) and ``run.json``: the history so far, where an interrupted epoch stopped, and the
 settings that fix the batches (seed, batch size and a checksum of the training data).
-A save is written beside the folder and swapped in, so a crash leaves the previous save
-whole.
+A save is written beside the folder and swapped in as one, so a crash leaves the previous
+save whole (see ``Model.save``).
 """
 import math
 import os
-import shutil
 import zlib
 from typing import NamedTuple
 
 import numpy as np
 
-from ..checkpoint import read_json, write_json
+from .._atomic import saved_directory
+from ..checkpoint import read_json_file
 from ..models import restore
 
 
@@ -34,6 +34,11 @@ class Run(NamedTuple):
     history: list
     progress: Progress = None
     settings: dict = {}
+
+    def __repr__(self):
+        stopped = "" if self.progress is None else \
+            f", stopped in epoch {self.progress.epoch} after batch {self.progress.batch}"
+        return f"Run({self.model!r}, {len(self.history) - 1} epochs done{stopped})"
 
 
 def data_checksum(dataset):
@@ -59,41 +64,29 @@ def _floats(value):
 
 
 def save_run(directory, run):
-    """Write ``run`` to ``directory`` atomically."""
-    directory = os.path.normpath(directory)
-    partial, old = f"{directory}.partial", f"{directory}.old"
-    shutil.rmtree(partial, ignore_errors=True)
-    run.model.save(partial)
+    """Write ``run`` to ``directory`` atomically: its model and ``run.json`` replace what
+    the folder held as one checkpoint (see ``Model.save``)."""
     progress = None if run.progress is None else run.progress._asdict()
-    write_json(os.path.join(partial, "run.json"),
-               strict_json({"history": run.history, "progress": progress,
-                            "settings": run.settings}))
-    if os.path.isdir(directory):
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(directory, old)
-    os.replace(partial, directory)
-    shutil.rmtree(old, ignore_errors=True)
+    run.model.save(directory, extras={"run.json": strict_json(
+        {"history": run.history, "progress": progress, "settings": run.settings})})
 
 
 def load_run(directory):
     """The :class:`Run` saved in ``directory`` (by ``fit(..., checkpoint_dir=...)`` or
     :func:`save_run`), its model rebuilt with its weights and learning states."""
-    directory = os.path.normpath(directory)
-    if not os.path.isdir(directory) and os.path.isdir(f"{directory}.old"):
-        directory = f"{directory}.old"  # a save was cut off between its two renames
-    path = os.path.join(directory, "run.json")
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"{directory} holds no saved run (no run.json)")
-    with open(path) as file:
-        saved = read_json(file.read(), path)
-    history, progress = saved.get("history"), saved.get("progress")
-    try:
-        history = [_floats(row) for row in history]
-        progress = None if progress is None else Progress(
-            **{**progress, "totals": _floats(progress["totals"])})
-    except (TypeError, KeyError, AttributeError):
-        history = None
-    if not history or not isinstance(saved.get("settings"), dict):
-        raise ValueError(f"{path} is damaged: its history, progress or settings are "
-                         f"missing or malformed")
-    return Run(restore(directory), history, progress, saved["settings"])
+    with saved_directory(directory) as directory:
+        path = os.path.join(directory, "run.json")
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"{directory} holds no saved run (no run.json)")
+        saved = read_json_file(path)
+        history, progress = saved.get("history"), saved.get("progress")
+        try:
+            history = [_floats(row) for row in history]
+            progress = None if progress is None else Progress(
+                **{**progress, "totals": _floats(progress["totals"])})
+        except (TypeError, KeyError, AttributeError):
+            history = None
+        if not history or not isinstance(saved.get("settings"), dict):
+            raise ValueError(f"{path} is damaged: its history, progress or settings are "
+                             f"missing or malformed")
+        return Run(restore(directory), history, progress, saved["settings"])
