@@ -10,10 +10,14 @@ save was cut off between the two renames, and takes the lock too, so a load neve
 half of a swap.
 """
 import contextlib
-import fcntl
 import os
 import secrets
 import shutil
+
+try:
+    import fcntl
+except ImportError:  # not POSIX (Windows): saves and loads are not locked against each other
+    fcntl = None
 
 
 def _new_name(path):
@@ -51,12 +55,15 @@ def write_file(path, write):
 
 
 @contextlib.contextmanager
-def _locked(path, operation):
-    """Hold ``fcntl.flock(operation)`` on the parent directory of ``path``: swaps take it
-    exclusively, loads shared."""
+def _locked(path, mode):
+    """Hold a ``flock`` on the parent directory of ``path``: swaps take it "exclusive",
+    loads "shared"."""
+    if fcntl is None:
+        yield
+        return
     descriptor = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY | os.O_CLOEXEC)
     try:
-        fcntl.flock(descriptor, operation)
+        fcntl.flock(descriptor, fcntl.LOCK_EX if mode == "exclusive" else fcntl.LOCK_SH)
         yield
     finally:
         os.close(descriptor)
@@ -94,7 +101,7 @@ def atomic_directory(path):
     os.mkdir(fresh)  # exclusive, as files are
     try:
         yield fresh
-        with _locked(path, fcntl.LOCK_EX):
+        with _locked(path, "exclusive"):
             _swap_in(fresh, path)
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
@@ -114,6 +121,6 @@ def saved_directory(path):
     """The directory to load what was saved to ``path`` from, held against swaps: ``path``,
     or the previous checkpoint when a save was cut off between its two renames."""
     path = os.path.normpath(path)
-    with _locked(path, fcntl.LOCK_SH):
+    with _locked(path, "shared"):
         cut_off = not os.path.isdir(path) and os.path.isdir(_aside(path))
         yield _aside(path) if cut_off else path
