@@ -19,7 +19,8 @@ def _forked():
     _main_thread = threading.get_ident()  # the thread that forked is the child's main
 
 
-os.register_at_fork(after_in_child=_forked)
+if hasattr(os, "register_at_fork"):  # POSIX: elsewhere no process forks
+    os.register_at_fork(after_in_child=_forked)
 
 
 class _Held:
