@@ -222,7 +222,7 @@ def host_array(label, array, written):
     return np.asarray(array)
 
 
-def _allocation(array):
+def allocation(array):
     """The NumPy array whose own allocation holds ``array``'s memory (``array`` or, for a
     view, its base), or None when that is not known (memory of a buffer, a file mapping
     or an extension)."""
@@ -252,7 +252,7 @@ class WrittenMemory:
 
     def __init__(self, arrays, structure, fields, own_allocations=False):
         self.arrays, self.structure, self.fields = arrays, structure, fields
-        allocations = arrays if own_allocations else [_allocation(a) for a in arrays]
+        allocations = arrays if own_allocations else [allocation(a) for a in arrays]
         known = own_allocations or all(o is not None for o in allocations)
         self.owners = set(map(id, allocations)) if known else None
         self.spans = None
@@ -285,8 +285,8 @@ class WrittenMemory:
         written array without being exactly one of its own tensor's."""
         owners = self.owners
         for k, g in enumerate(updates):
-            allocation = None if owners is None else _allocation(g)
-            if (allocation is None or id(allocation) in owners) and g.nbytes:
+            owner = None if owners is None else allocation(g)
+            if (owner is None or id(owner) in owners) and g.nbytes:
                 self._check_read(k, g)
 
     def _check_read(self, k, g):

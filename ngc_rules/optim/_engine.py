@@ -116,7 +116,7 @@ class Prepared:
     everything and gives its errors.
     """
     __slots__ = ("state", "theta", "structure", "fields", "arrays", "layouts", "params",
-                 "states", "update_layouts", "memory")
+                 "states", "update_layouts", "memory", "groups")
 
     def __init__(self, opt_params, theta):
         self.state, self.theta = opt_params, theta
@@ -134,6 +134,7 @@ class Prepared:
         self.params = [leaf.p for leaf in leaves]
         self.states = [leaf.s for leaf in leaves]
         self.memory = _written_memory(self.structure, self.fields, leaves)
+        self.groups = _groups(self.params)
         self.update_layouts = [
             (p.shape, p.dtype, "F" if p.flags.f_contiguous and not p.flags.c_contiguous
              else "C") for p in params]
@@ -157,7 +158,8 @@ class Prepared:
         t_old = opt_params[-1] if self.fields else opt_params
         t = read_counter(t_old, "opt_params.t" if self.fields else "opt_params") + 1
         launches = _launches(_cpu, rule, self.theta, self.structure, self.params, grads,
-                             self.states, functools.partial(coefficients, t), needs_norms)
+                             self.states, functools.partial(coefficients, t), needs_norms,
+                             self.groups)
         with HELD:  # from the first kernel until the counter has moved
             _run(_cpu, launches)
             advance_in_place(t_old)
@@ -276,8 +278,7 @@ class _Step:
             for k, (p, g, states) in enumerate(zip(params, grads, zip(*columns) if columns
                                                    else itertools.repeat(())))]
         if inplace and not device:
-            _written_memory(self.structure, fields, leaves).check_reads(
-                [leaf.g for leaf in leaves])
+            _check_memory(self.structure, fields, leaves)
         self.target = _device_target() if device else _cpu
         self.fields = fields
         self.launches = _launches(self.target, rule, theta, self.structure,
@@ -303,32 +304,53 @@ def _written_memory(structure, fields, leaves):
                                  structure, fields, all(leaf.owned for leaf in leaves))
 
 
+def _check_memory(structure, fields, leaves):
+    """Refuse an in-place step whose written arrays share memory or whose updates overlap
+    them (:func:`_written_memory`). Separate allocations cannot overlap: when the written
+    arrays are distinct allocations of their own and each update lies in another, known
+    one, that is all there is to check."""
+    if all([leaf.owned for leaf in leaves]):
+        written = {id(a) for leaf in leaves for a in (leaf.p_new, *leaf.s_new)}
+        owners = [_checks.allocation(leaf.g) for leaf in leaves]
+        if len(written) == len(leaves) * (1 + len(fields)) and \
+                all([o is not None and id(o) not in written for o in owners]):
+            return
+    _written_memory(structure, fields, leaves).check_reads([leaf.g for leaf in leaves])
+
+
 def _launches(target, rule, theta, structure, params, grads, states, coefficients,
-              needs_norms):
-    """The kernel calls of a step over checked flat arrays, one per parameter dtype. The
+              needs_norms, groups=None):
+    """The kernel calls of a step over checked flat arrays, one per parameter dtype
+    (``groups``: their :func:`_groups`, kept by a :class:`Prepared`). The
     coefficients of every dtype are computed, and so checked, and the updates shown to
     :func:`checking_updates`' check, before any array moves."""
-    groups = {}
-    for k, p in enumerate(params):
-        groups.setdefault(p.dtype, []).append(k)
+    if groups is None:
+        groups = _groups(params)
     sq_norms = None
     if needs_norms:
         sq_norms = np.empty(len(params))
-        for group in groups.values():
-            sq_norms[group] = target.sum_squares(tuple([grads[k] for k in group]))
+        for _, group in groups:
+            sq_norms[slice(None) if group is None else group] = \
+                target.sum_squares(_take(grads, group))
     of_dtype, multipliers = coefficients(sq_norms)
     if multipliers is not None and not isinstance(multipliers, list):
         multipliers = [multipliers] * len(params)
-    whole = len(groups) == 1
-    launches = []
-    for dtype, group in groups.items():
-        dtype = state_dtype(dtype)
-        launches.append((rule, _take(params, group, whole), _take(grads, group, whole),
-                         _take(states, group, whole), of_dtype(dtype),
-                         None if multipliers is None else _take(multipliers, group, whole),
-                         dtype))
+    launches = [(rule, _take(params, group), _take(grads, group), _take(states, group),
+                 of_dtype(dtype), None if multipliers is None else _take(multipliers, group),
+                 dtype) for dtype, group in groups]
     _show_updates(theta, structure, grads)
     return launches
+
+
+def _groups(params):
+    """``(compute dtype, indices)`` of each parameter dtype; the indices are None when
+    that group is every parameter (the common case, then taken without indexing)."""
+    groups = {}
+    for k, p in enumerate(params):
+        groups.setdefault(p.dtype, []).append(k)
+    if len(groups) == 1:
+        return [(state_dtype(params[0].dtype), None)]
+    return [(state_dtype(dtype), group) for dtype, group in groups.items()]
 
 
 def _run(target, launches):
@@ -336,9 +358,9 @@ def _run(target, launches):
         target.run(*launch)
 
 
-def _take(items, group, whole):
-    """The items of ``group`` as a tuple (all of them when ``whole``)."""
-    return tuple(items) if whole else tuple([items[k] for k in group])
+def _take(items, group):
+    """The items of ``group`` as a tuple (all of them when None)."""
+    return tuple(items) if group is None else tuple([items[k] for k in group])
 
 
 class _Leaf:
