@@ -100,16 +100,9 @@ def check_state(tree, theta, name, inplace):
         return
     _, structure = flatten(theta, "theta")
     for k, array in enumerate(flatten_like(tree, structure, name)):
-        label = structure.label(name, k)
-        if on_device(array):  # a device array cannot be read-only
-            continue
-        if not isinstance(array, np.ndarray):
-            raise TypeError(f"{label} must be a NumPy array for inplace=True, got "
-                            f"{type(array).__name__}")
-        if not array.flags.writeable:
-            raise ValueError(f"{label} is read-only; inplace=True needs writeable arrays")
-        if not (array.flags.c_contiguous or array.flags.f_contiguous):
-            raise ValueError(f"{label} is not contiguous; inplace=True needs contiguous arrays")
+        if not on_device(array):  # a device array cannot be read-only
+            label = structure.label(name, k)
+            _checks.writable(label, _checks.host_array(label, array, written=True).flags)
 
 
 class _Checked(Exception):
