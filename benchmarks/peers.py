@@ -226,7 +226,8 @@ def roofline_twin(rule, theta, grads):
     flat = tuple(g.ravel() for g in grads)
     kernel = _TWINS[rule, sum(t.size for t in theta) >= PARALLEL_THRESHOLD]
     c, w = np.zeros(1, np.float32), np.ones(len(theta), np.float32)
-    return functools.partial(kernel, theta, flat, states, c, w)
+    counter = np.zeros(1, np.int64)  # advanced by the driver, as a step's counter is
+    return functools.partial(kernel, theta, flat, states, c, w, counter)
 
 
 def _copy(sources, targets):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from ngc_rules import optim
-from ngc_rules.optim import _engine
+from ngc_rules.optim import _targets
 
 
 class ForeignGpuArray:
@@ -28,12 +28,12 @@ def test_without_the_cuda_extra_the_error_says_what_to_install(monkeypatch):
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "numba_cuda" else real_find_spec(name, *a))
-    _engine._device_target.cache_clear()
+    _targets.device_target.cache_clear()
     try:
         with pytest.raises(ImportError, match=r"pip install 'ngc_rules\[cuda\]'"):
             optim.sgd_step(optim.sgd_init([np.ones(3)]), [ForeignGpuArray()], [ForeignGpuArray()])
     finally:
-        _engine._device_target.cache_clear()
+        _targets.device_target.cache_clear()
 
 
 def test_without_a_gpu_device_arrays_are_refused_clearly():

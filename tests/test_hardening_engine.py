@@ -111,6 +111,17 @@ def test_masked_arrays_are_refused_anywhere(where, label, inplace):
             TypeError, [label, "masked array", "mask"], state, theta, updates, parents)
 
 
+@pytest.mark.parametrize("lazy", [False, True])
+@pytest.mark.parametrize("inplace", [False, True])
+def test_masked_rows_of_a_sparse_update_are_refused(lazy, inplace):
+    state, theta, updates = adam_problem()
+    values = np.ma.array(np.ones((2, 4), np.float32), mask=[[0, 1, 0, 0], [0, 0, 0, 0]])
+    updates[0] = IndexedSlices(values, np.array([2, 0]), (3, 4))
+    refused(lambda: optim.adam_step(state, theta, updates, inplace=inplace, lazy=lazy, **ADAM),
+            TypeError, ["updates[0].values", "masked array", "mask"], state, theta,
+            updates[1], [values.data, values.mask])
+
+
 @pytest.mark.parametrize("kind", ["matrix row", "past the end"])
 @pytest.mark.parametrize("where, inplace", [("theta", False), ("state", False),
                                             ("updates", False), ("updates", True)])
@@ -222,9 +233,14 @@ STEPPERS = {
 }
 
 
+@pytest.mark.parametrize("dtypes, n_launches", [
+    ((np.float32, np.float64), 2),  # Ctrl-C held back between the launches
+    ((np.float32, np.float32), 1),  # the kernel advances the counter itself
+], ids=["two-dtypes", "one-dtype"])
 @pytest.mark.parametrize("stepper", STEPPERS)
-def test_ctrl_c_inside_an_in_place_step_lands_after_it_whole(stepper, monkeypatch):
-    state, theta, updates = adam_problem((np.float32, np.float64))  # two kernel launches
+def test_ctrl_c_inside_an_in_place_step_lands_after_it_whole(stepper, dtypes, n_launches,
+                                                             monkeypatch):
+    state, theta, updates = adam_problem(dtypes)
     if stepper == "finite_step":
         state = finite_init(state)
     expected = optim.adam_step(optim.adam_init(theta), [p.copy() for p in theta], updates,
@@ -232,7 +248,7 @@ def test_ctrl_c_inside_an_in_place_step_lands_after_it_whole(stepper, monkeypatc
     launches = _interrupting_run(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         STEPPERS[stepper](state, theta, updates)
-    assert len(launches) == 2
+    assert len(launches) == n_launches
     inner = state.inner if stepper == "finite_step" else state
     assert_same_bits([inner, theta], list(expected))
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -105,6 +105,8 @@ WRAPPERS = [
      ValueError, r"eta must be >= 0.0, got -0.5"),
     ("accumulating-bad-loss-scale", lambda: _accumulation(1, loss_scale=0.0),
      ValueError, r"loss_scale must be > 0, got 0.0"),
+    ("accumulating-eps-zero-in-float32", lambda: _accumulation(1, eps=1e-50),
+     ValueError, r"eps=1e-50 is 0 in float32, the dtype this step computes in"),
     ("accumulating-state-of-another-rule", lambda: _accumulation(1, step=optim.nag_step),
      TypeError, r"NagState \(phi, t\) from the init function, got AdamState"),
     ("accumulating-read-only-theta",

@@ -15,7 +15,7 @@ Example:
 import numpy as np
 
 from .. import optim
-from ..optim.accumulation import check_step
+from ..optim._engine import check_step
 
 
 class NumPyAdam:

@@ -22,8 +22,8 @@ import numpy as np
 
 from .. import optim
 from ..optim import sparse
-from ..optim._engine import on_device
-from ..optim.accumulation import check_step
+from ..optim._targets import on_device
+from ..optim._engine import check_step
 from ..optim.sparse import IndexedSlices
 from ._rates import (constructor_arguments, learning_rate_config, rate_at,
                      valid_learning_rate)

@@ -209,9 +209,7 @@ def host_array(label, array, written):
     """
     if type(array) is np.ndarray:
         return array
-    if isinstance(array, np.ma.MaskedArray):
-        raise TypeError(f"{label} is a masked array, whose mask the rules would ignore: "
-                        f"pass {label}.filled(...) or {label}.data")
+    unmasked(label, array)
     if written and type(array) is not np.memmap:
         if isinstance(array, np.ndarray):
             raise TypeError(f"{label} is a {type(array).__name__}; inplace=True updates "
@@ -220,6 +218,13 @@ def host_array(label, array, written):
         raise TypeError(f"{label} must be a NumPy array for inplace=True, got "
                         f"{type(array).__name__}")
     return np.asarray(array)
+
+
+def unmasked(label, array):
+    """Refuse a masked array: the rules would ignore its mask."""
+    if isinstance(array, np.ma.MaskedArray):
+        raise TypeError(f"{label} is a masked array, whose mask the rules would ignore: "
+                        f"pass {label}.filled(...) or {label}.data")
 
 
 def allocation(array):
@@ -231,34 +236,40 @@ def allocation(array):
     return owner if type(owner) is np.ndarray and owner.flags.owndata else None
 
 
-def _span(array):
-    """The bytes ``[start, end)`` of a contiguous array."""
+def span(array):
+    """The bytes ``[start, end)`` of a contiguous host array."""
     start = array.__array_interface__["data"][0]
     return start, start + array.nbytes
 
 
 class WrittenMemory:
-    """The contiguous host arrays an in-place step writes, refused when two share memory:
-    the step would write it twice. They are theta's and each state field's arrays of
-    each tensor in turn (``fields`` names the state's, ``structure`` the tensors);
-    ``own_allocations`` says that each is known to be an allocation of its own.
+    """The contiguous arrays an in-place step writes, refused when two share memory: the
+    step would write it twice. They are theta's and each state field's arrays of each
+    tensor in turn (``fields`` names the state's, ``structure`` the tensors);
+    ``own_allocations`` says that each host array is known to be an allocation of its
+    own. Device arrays are compared by address alone, given by ``device_span`` (their
+    target's ``span``).
 
     :meth:`check_reads` then refuses updates that overlap them, except an update that
     *is* one of its own tensor's arrays (same bytes): every rule reads element i of the
     update before it writes element i of anything, so that step equals the functional
     one, bit for bit. (Another tensor's array may have been written already.)
     """
-    __slots__ = ("arrays", "structure", "fields", "owners", "spans")
+    __slots__ = ("arrays", "structure", "fields", "owners", "spans", "span")
 
-    def __init__(self, arrays, structure, fields, own_allocations=False):
+    def __init__(self, arrays, structure, fields, own_allocations=False, device_span=None):
         self.arrays, self.structure, self.fields = arrays, structure, fields
-        allocations = arrays if own_allocations else [allocation(a) for a in arrays]
-        known = own_allocations or all(o is not None for o in allocations)
-        self.owners = set(map(id, allocations)) if known else None
         self.spans = None
+        if device_span is not None:
+            self.span, self.owners = device_span, None
+        else:
+            self.span = span
+            allocations = arrays if own_allocations else [allocation(a) for a in arrays]
+            known = own_allocations or all(o is not None for o in allocations)
+            self.owners = set(map(id, allocations)) if known else None
         # separate allocations cannot overlap: only the addresses of arrays in one (views
         # of a buffer, say) and in memory from elsewhere need to be read
-        if not known or len(self.owners) < len(arrays):
+        if self.owners is None or len(self.owners) < len(arrays):
             self._exact_spans()
 
     def _label(self, i):
@@ -271,7 +282,7 @@ class WrittenMemory:
     def _exact_spans(self):
         """The written arrays' bytes, sorted, after refusing any two that overlap."""
         if self.spans is None:
-            spans = sorted((*_span(a), i) for i, a in enumerate(self.arrays) if a.nbytes)
+            spans = sorted((*self.span(a), i) for i, a in enumerate(self.arrays) if a.nbytes)
             for (_, end, i), (start, _, j) in zip(spans, spans[1:]):
                 if start < end:
                     raise ValueError(f"{self._label(i)} and {self._label(j)} share memory; "
@@ -291,7 +302,7 @@ class WrittenMemory:
 
     def _check_read(self, k, g):
         spans = self._exact_spans()
-        start, end = _span(g)
+        start, end = self.span(g)
         # the written spans are disjoint and sorted: step back from the last starting
         # before ``end`` while they reach past ``start``
         n = bisect.bisect_left(spans, (end,)) - 1

@@ -1,7 +1,9 @@
 """CPU kernels: the rules of ``_math`` compiled with Numba, serial and multi-threaded.
 
 One call updates a whole tuple of same-dtype tensors (flattened to 1-D), so a step over a
-network's parameter list costs one dispatch. Small steps run the serial kernel; above
+network's parameter list costs one dispatch, and it can advance the step counter as its
+last write: Python runs signal handlers between calls, so no KeyboardInterrupt lands
+between a step's tensors and its count. Small steps run the serial kernel; above
 ``PARALLEL_THRESHOLD`` elements the ``prange`` kernel splits each tensor of at least that
 size across threads, and runs the smaller ones (biases) serially.
 
@@ -24,7 +26,7 @@ PARALLEL_THRESHOLD = 1 << 14
 """Total elements from which the multi-threaded kernel is used (see benchmarks/)."""
 
 
-def _drive(params, grads, states, c, multipliers):
+def _drive(params, grads, states, c, multipliers, counter):
     for k in range(len(params)):
         p = params[k]
         g = grads[k]
@@ -36,6 +38,8 @@ def _drive(params, grads, states, c, multipliers):
         else:
             for i in prange(p.size):
                 rule(i, p, g, s, c, w)  # noqa: F821
+    for i in range(counter.size):  # the step's counter, advanced by the same call
+        counter[i] += 1
 
 
 _LAUNCH = threading.Lock()
@@ -65,8 +69,12 @@ KERNELS = {
 }
 
 
-def run(name, params, grads, states, coefficients, multipliers, dtype):
-    """Apply rule ``name`` to tuples of 1-D contiguous arrays of one dtype.
+NO_COUNTER = np.empty(0, np.int64)
+
+
+def run(name, params, grads, states, coefficients, multipliers, dtype, counter=NO_COUNTER):
+    """Apply rule ``name`` to tuples of 1-D contiguous arrays of one dtype, then add one
+    to each element of ``counter`` (an int64 array of the step counter, or empty).
 
     The coefficients and the per-tensor gradient multipliers (None: all ones) travel as
     small arrays of the compute ``dtype``: one conversion each, where a tuple of NumPy
@@ -78,7 +86,8 @@ def run(name, params, grads, states, coefficients, multipliers, dtype):
     parallel = total >= PARALLEL_THRESHOLD
     _launch(KERNELS[name, parallel], parallel, params, grads, states,
             _array(coefficients, dtype),
-            _ones(len(params), dtype) if multipliers is None else _array(multipliers, dtype))
+            _ones(len(params), dtype) if multipliers is None else _array(multipliers, dtype),
+            counter)
 
 
 def _array(numbers, dtype):

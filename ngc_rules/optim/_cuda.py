@@ -192,6 +192,15 @@ def as_device_array(array):
     return cuda.as_cuda_array(array)
 
 
+def span(array):
+    """The bytes ``[start, end)`` of a contiguous device array (under Numba's simulator,
+    of the host array standing in for it)."""
+    interface = getattr(array, "__cuda_array_interface__", None) or \
+        array.__array_interface__
+    start = interface["data"][0]
+    return start, start + array.nbytes
+
+
 def copy(array):
     """A new device array holding ``array``'s values (a device-to-device copy)."""
     new = cuda.device_array(array.shape, array.dtype)

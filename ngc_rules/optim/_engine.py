@@ -2,55 +2,26 @@
 
 Every argument of every tensor, of every dtype, is checked and every coefficient computed
 before any kernel runs, so a refused step changes nothing; an in-place step then runs its
-kernels and advances its counter with Ctrl-C held back (``_signals``), so it happens
-whole. The kernels get plain NumPy arrays only, flat views of exactly the memory that was
-checked, and a step in place refuses arrays that share memory. NumPy arrays go to the CPU
-kernels; device arrays (``__cuda_array_interface__``, or Numba's CUDA simulator arrays)
-to the CUDA kernels, in place on the device.
+kernels and advances its counter in one CPU call, or with Ctrl-C held back
+(``_signals``), so it happens whole. The kernels get plain NumPy arrays only, flat views
+of exactly the memory that was checked (``_leaves``), and a step in place refuses arrays
+that share memory. NumPy arrays go to the CPU kernels, device arrays to the CUDA kernels
+(``_targets``), in place on the device.
 """
 import contextlib
 import contextvars
 import functools
-import importlib.util
 import itertools
-import sys
 
 import numpy as np
 
 from . import _checks, _cpu, sparse
-from ._checks import HOST_DTYPES, like, mismatch
+from ._checks import like, mismatch
+from ._leaves import device_leaf, host_leaf
 from ._signals import HELD
 from ._state import advance_in_place, counter, read_counter, unpack, writable_counter
+from ._targets import device_target, on_device, state_dtype
 from ._tree import flatten, flatten_like
-
-_F32, _F64 = HOST_DTYPES
-_WIDER = {np.dtype(np.float16): np.dtype(np.float32)}
-
-
-def state_dtype(param_dtype):
-    """Dtype of the state (and of the arithmetic) for parameters of ``param_dtype``."""
-    param_dtype = np.dtype(param_dtype)
-    return _WIDER.get(param_dtype, param_dtype)
-
-
-def on_device(array):
-    if type(array) is np.ndarray:
-        return False
-    if hasattr(array, "__cuda_array_interface__"):
-        return True
-    simulator = sys.modules.get("numba.cuda.simulator.cudadrv.devicearray")
-    return simulator is not None and isinstance(array, simulator.FakeCUDAArray)
-
-
-@functools.cache
-def _device_target():
-    """The CUDA kernels, imported on first use: only device arrays need numba-cuda."""
-    if importlib.util.find_spec("numba_cuda") is None:
-        raise ImportError("device arrays need ngc_rules' CUDA support, which is not "
-                          "installed: pip install 'ngc_rules[cuda]'")
-    from . import _cuda
-    _cuda.require_gpu()
-    return _cuda
 
 
 def state_full(theta, value=0.0):
@@ -60,11 +31,11 @@ def state_full(theta, value=0.0):
     arrays = []
     for k, p in enumerate(params):
         device = on_device(p)
-        p = _device_target().as_device_array(p) if device else \
+        p = device_target().as_device_array(p) if device else \
             _checks.host_array(structure.label("theta", k), p, written=False)
         _checks.param_dtype(structure.label("theta", k), p.dtype, device)
         dtype = state_dtype(p.dtype)
-        arrays.append(_device_target().full(p.shape, value, dtype) if device
+        arrays.append(device_target().full(p.shape, value, dtype) if device
                       else np.full_like(p, value, dtype=dtype))
     return structure.build(arrays)
 
@@ -92,10 +63,10 @@ def apply(rule, state_type, opt_params, theta, updates, coefficients, inplace,
     step = _Step(rule, theta, updates, fields, state_trees, functools.partial(coefficients, t),
                  inplace, needs_norms, lazy)
     if inplace:
-        with HELD:  # from the first kernel until the counter has moved
-            step.commit()
-            if advance_in_place(t_old):
-                return opt_params, theta
+        counted = writable_counter(t_old)
+        step.commit(t_old if counted else None)
+        if counted:
+            return opt_params, theta
         new_states, new_theta = state_trees, theta
     else:
         step.commit()
@@ -127,7 +98,7 @@ class Prepared:
                    for field, tree in zip(self.fields, trees)]
         states = [[column[k] for column in columns] for k in range(len(params))]
         # each parameter stands in for its update: the in-place checks are what count here
-        leaves = [_host_leaf(self.structure, self.fields, k, p, p, s, True, False)
+        leaves = [host_leaf(self.structure, self.fields, k, p, p, s, True, False)
                   for k, (p, s) in enumerate(zip(params, states))]
         self.arrays = params + [a for s in states for a in s]
         self.layouts = [(a.shape, a.dtype) for a in self.arrays]
@@ -160,9 +131,7 @@ class Prepared:
         launches = _launches(_cpu, rule, self.theta, self.structure, self.params, grads,
                              self.states, functools.partial(coefficients, t), needs_norms,
                              self.groups)
-        with HELD:  # from the first kernel until the counter has moved
-            _run(_cpu, launches)
-            advance_in_place(t_old)
+        _commit(_cpu, launches, (), t_old)
         return opt_params, self.theta
 
     def _flat_updates(self, state_type, opt_params, updates):
@@ -196,12 +165,8 @@ def elementwise(rule, target, source, of_dtype, inplace):
     coefficients. Returns the updated target tree."""
     step = _Step(rule, target, source, (), (), lambda sq_norms: (of_dtype, None), inplace,
                  False, False)
-    if not inplace:
-        step.commit()
-        return step.results()[1]
-    with HELD:  # every dtype's kernel, or none
-        step.commit()
-    return target
+    step.commit()
+    return target if inplace else step.results()[1]
 
 
 @contextlib.contextmanager
@@ -219,6 +184,31 @@ def checking_updates(check):
 
 
 _UPDATES_CHECK = contextvars.ContextVar("updates_check", default=None)
+
+
+def check_step(step, opt_params, theta, updates, **arguments):
+    """Make every check of ``step(opt_params, theta, updates, **arguments)`` and change
+    nothing: the step runs until its kernels' coefficients are computed in every compute
+    dtype, its last check, and ends there (before :func:`checking_updates` sees the
+    updates). For wrappers that must know a step will be taken before they move
+    anything. ``step`` must be one of ngc_rules' step functions, or wrap one."""
+    token = _CHECK_ONLY.set(True)
+    try:
+        step(opt_params, theta, updates, **arguments)
+    except _Checked:
+        return
+    finally:
+        _CHECK_ONLY.reset(token)
+    raise TypeError(f"{step!r} ran to the end without reaching ngc_rules' checks, so it "
+                    f"cannot be checked before it runs: wrap one of ngc_rules' step "
+                    f"functions")
+
+
+class _Checked(Exception):
+    """Ends a step run by :func:`check_step` once every check has passed."""
+
+
+_CHECK_ONLY = contextvars.ContextVar("check_only", default=False)
 
 
 def _show_updates(theta, structure, grads):
@@ -248,7 +238,7 @@ def nonfinite_counts(theta, updates):
     for k, g in enumerate(flatten_like(updates, structure, "updates")):
         values = g.values if isinstance(g, sparse.IndexedSlices) else g
         if on_device(values):
-            n = _device_target().count_nonfinite(_device_target().as_device_array(values))
+            n = device_target().count_nonfinite(device_target().as_device_array(values))
         else:
             values = np.asarray(values)
             if values.dtype.kind != "f":
@@ -261,7 +251,7 @@ def nonfinite_counts(theta, updates):
 
 class _Step:
     """One step over a parameter structure, checked when made: the flat views of every
-    tensor (:class:`_Leaf`) and the kernel calls with their coefficients. Nothing is
+    tensor (:class:`~ngc_rules.optim._leaves.Leaf`) and the kernel calls with their coefficients. Nothing is
     touched until :meth:`commit`."""
     __slots__ = ("target", "structure", "leaves", "launches", "fields")
 
@@ -272,24 +262,27 @@ class _Step:
         columns = [flatten_like(tree, self.structure, f"opt_params.{field}")
                    for field, tree in zip(fields, state_trees)]
         device = on_device(params[0]) if params else False
-        prepare = _device_leaf if device else _host_leaf
+        prepare = device_leaf if device else host_leaf
         self.leaves = leaves = [
             prepare(self.structure, fields, k, p, g, states, inplace, lazy)
             for k, (p, g, states) in enumerate(zip(params, grads, zip(*columns) if columns
                                                    else itertools.repeat(())))]
-        if inplace and not device:
+        self.target = device_target() if device else _cpu
+        if inplace and device:
+            _written_memory(self.structure, fields, leaves, self.target.span).check_reads(
+                [leaf.g for leaf in leaves])
+        elif inplace:
             _check_memory(self.structure, fields, leaves)
-        self.target = _device_target() if device else _cpu
         self.fields = fields
         self.launches = _launches(self.target, rule, theta, self.structure,
                                   [leaf.p for leaf in leaves], [leaf.g for leaf in leaves],
                                   [leaf.s for leaf in leaves], coefficients, needs_norms)
 
-    def commit(self):
-        _run(self.target, self.launches)
-        for leaf in self.leaves:
-            for full, rows in leaf.write_back:
-                self.target.put_rows(full, leaf.rows, rows)
+    def commit(self, counter=None):
+        """Run the kernels, write back the rows of sparse updates and advance
+        ``counter`` (a writable step counter, or None), all or nothing (:func:`_commit`)."""
+        _commit(self.target, self.launches, [(full, leaf.rows, rows) for leaf in self.leaves
+                                             for full, rows in leaf.write_back], counter)
 
     def results(self):
         """A functional step's new state trees (one per field) and theta."""
@@ -298,10 +291,11 @@ class _Step:
                 build([leaf.p_new for leaf in leaves]))
 
 
-def _written_memory(structure, fields, leaves):
+def _written_memory(structure, fields, leaves, device_span=None):
     """The arrays an in-place step writes, refused when two share memory."""
     return _checks.WrittenMemory([a for leaf in leaves for a in (leaf.p_new, *leaf.s_new)],
-                                 structure, fields, all(leaf.owned for leaf in leaves))
+                                 structure, fields, all(leaf.owned for leaf in leaves),
+                                 device_span)
 
 
 def _check_memory(structure, fields, leaves):
@@ -323,7 +317,8 @@ def _launches(target, rule, theta, structure, params, grads, states, coefficient
     """The kernel calls of a step over checked flat arrays, one per parameter dtype
     (``groups``: their :func:`_groups`, kept by a :class:`Prepared`). The
     coefficients of every dtype are computed, and so checked, and the updates shown to
-    :func:`checking_updates`' check, before any array moves."""
+    :func:`checking_updates`' check, before any array moves (and where a
+    :func:`check_step` ends)."""
     if groups is None:
         groups = _groups(params)
     sq_norms = None
@@ -338,6 +333,8 @@ def _launches(target, rule, theta, structure, params, grads, states, coefficient
     launches = [(rule, _take(params, group), _take(grads, group), _take(states, group),
                  of_dtype(dtype), None if multipliers is None else _take(multipliers, group),
                  dtype) for dtype, group in groups]
+    if _CHECK_ONLY.get():
+        raise _Checked
     _show_updates(theta, structure, grads)
     return launches
 
@@ -353,145 +350,23 @@ def _groups(params):
     return [(state_dtype(dtype), group) for dtype, group in groups.items()]
 
 
-def _run(target, launches):
-    for launch in launches:
-        target.run(*launch)
+def _commit(target, launches, write_back, counter):
+    """Run ``launches``, then put each ``(full, rows, touched)`` of ``write_back`` and
+    advance ``counter`` (or None), so that a KeyboardInterrupt comes before or after all
+    of it: one CPU kernel advances the counter itself, in the same call; anything more
+    runs with Ctrl-C held back."""
+    if target is _cpu and len(launches) == 1 and not write_back:
+        _cpu.run(*launches[0], _cpu.NO_COUNTER if counter is None else counter.reshape(1))
+        return
+    with HELD:
+        for launch in launches:
+            target.run(*launch)
+        for full, rows, touched in write_back:
+            target.put_rows(full, rows, touched)
+        if counter is not None:
+            advance_in_place(counter)
 
 
 def _take(items, group):
     """The items of ``group`` as a tuple (all of them when None)."""
     return tuple(items) if group is None else tuple([items[k] for k in group])
-
-
-class _Leaf:
-    """One tensor: the flat views the kernel updates in place (``p``, ``s``) and reads
-    (``g``), and in a functional step the new arrays handed back (``p_new``, ``s_new``).
-
-    A lazy sparse update runs the kernel on copies of the touched ``rows`` only;
-    ``write_back`` pairs each full array with its updated rows. ``owned``: ``p_new`` and
-    ``s_new`` are known to be allocations of their own (see ``_checks.WrittenMemory``)."""
-    __slots__ = ("p", "g", "s", "p_new", "s_new", "rows", "write_back", "owned")
-
-    def __init__(self, p_new, s_new, p, g, s, rows=None, write_back=(), owned=False):
-        self.p_new, self.s_new, self.p, self.g, self.s = p_new, s_new, p, g, s
-        self.rows, self.write_back, self.owned = rows, write_back, owned
-
-    @classmethod
-    def of(cls, p_new, s_new, g, rows, target, order="C"):
-        """The leaf over flat views of ``p_new`` and ``s_new`` in ``order``, or over
-        copies of their ``rows``."""
-        if rows is None:
-            return cls(p_new, s_new, _flat(p_new, order), g,
-                       tuple([_flat(a, order) for a in s_new]))
-        write_back = tuple((full, target.take_rows(full, rows)) for full in [p_new] + s_new)
-        p, *s = [_flat(touched, "C") for _, touched in write_back]
-        return cls(p_new, s_new, p, g, tuple(s), rows, write_back)
-
-
-def _flat(array, order):
-    """A 1-D view of a contiguous host or device array."""
-    return array.ravel(order) if isinstance(array, np.ndarray) else array.reshape(array.size)
-
-
-def _plain_leaf(p, g, states, inplace):
-    """The leaf of the common case, checked in few operations: NumPy arrays of one
-    shape and dtype (float32 or float64), theta C-contiguous, and for a step in place
-    the state too and everything writeable. None for anything else, which
-    :func:`_host_leaf` then converts or refuses."""
-    if type(p) is not np.ndarray or type(g) is not np.ndarray:
-        return None
-    shape, dtype = p.shape, p.dtype
-    if g.shape != shape or g.dtype is not dtype or not (dtype is _F32 or dtype is _F64):
-        return None
-    for a in states:
-        if type(a) is not np.ndarray or a.shape != shape or a.dtype is not dtype:
-            return None
-    owned = inplace
-    for a in [p, *states] if inplace else [p]:
-        flags = a.flags
-        if not flags.c_contiguous or (inplace and not flags.writeable):
-            return None
-        owned = owned and flags.owndata and a.base is None  # read here at little cost
-    if not inplace:  # the kernel then updates fresh copies
-        p, states = p.copy(), [a.copy() for a in states]
-    return _Leaf(p, states, p.ravel(), g.ravel(), tuple([a.ravel() for a in states]),
-                 owned=owned)
-
-
-def _host_leaf(structure, fields, k, p, g, states, inplace, lazy):
-    leaf = _plain_leaf(p, g, states, inplace)
-    if leaf is not None:
-        return leaf
-    label = structure.label
-    if on_device(p):
-        raise mismatch(label("theta", k), device=False)
-    p = _checks.host_array(label("theta", k), p, inplace)
-    dtype, flags = p.dtype, p.flags
-    if dtype not in HOST_DTYPES:
-        _checks.param_dtype(label("theta", k), dtype, device=False)
-    order = "F" if flags.f_contiguous and not flags.c_contiguous else "C"
-    if inplace:
-        _checks.writable(label("theta", k), flags)
-    rows = None
-    if type(g) is not np.ndarray:
-        if on_device(g.values if isinstance(g, sparse.IndexedSlices) else g):
-            raise mismatch(label("updates", k), device=False)
-        if isinstance(g, sparse.IndexedSlices):
-            g, rows = sparse.prepare(g, p, label("updates", k), _cpu, lazy)
-        g = _checks.host_array(label("updates", k), g, written=False)
-    if g.dtype.kind != "f":
-        raise TypeError(f"{label('updates', k)} has dtype {g.dtype}, expected a float dtype")
-    if rows is None and g.shape != p.shape:
-        like(label("updates", k), g, p, g.dtype)
-    checked = []
-    for field, s in zip(fields, states):
-        if on_device(s):
-            raise mismatch(label(f"opt_params.{field}", k), device=False)
-        s = _checks.host_array(label(f"opt_params.{field}", k), s, inplace)
-        if s.shape != p.shape or s.dtype != dtype:
-            like(label(f"opt_params.{field}", k), s, p, dtype)
-        if inplace:
-            _checks.laid_out_like(label(f"opt_params.{field}", k), s.flags, label("theta", k),
-                                  order)
-        checked.append(s)
-    if not inplace:  # the kernel then updates fresh copies
-        p = np.array(p, order=order)
-        checked = [np.array(s, order=order) for s in checked]
-    if g.dtype != dtype:
-        g = g.astype(dtype)
-    return _Leaf.of(p, checked, g.ravel(order if rows is None else "C"), rows, _cpu, order)
-
-
-def _device_leaf(structure, fields, k, p, g, states, inplace, lazy):
-    cuda = _device_target()
-    if not on_device(p):
-        raise mismatch(structure.label("theta", k), device=True)
-    p = cuda.as_device_array(p)
-    _checks.param_dtype(structure.label("theta", k), p.dtype, device=True)
-    rows = None
-    if isinstance(g, sparse.IndexedSlices):
-        label = structure.label("updates", k)
-        if not on_device(g.values):
-            raise mismatch(f"{label}.values", device=True)
-        if g.values.dtype != p.dtype:
-            raise TypeError(f"{label}.values has dtype {g.values.dtype}, expected {p.dtype} "
-                            f"like theta")
-        g, rows = sparse.prepare(g, p, label, cuda, lazy)
-
-    def checked(what, array, dtype):
-        if not on_device(array):
-            raise mismatch(structure.label(what, k), device=True)
-        array = cuda.as_device_array(array)
-        like(structure.label(what, k), array, p, dtype)
-        if not array.is_c_contiguous():
-            raise ValueError(f"{structure.label(what, k)} must be a C-contiguous device array")
-        return array
-
-    p = checked("theta", p, p.dtype)
-    g = checked("updates", g, p.dtype) if rows is None else g
-    states = [checked(f"opt_params.{f}", s, state_dtype(p.dtype))
-              for f, s in zip(fields, states)]
-    if not inplace:  # the kernel then updates fresh copies, made on the device
-        p = cuda.copy(p)
-        states = [cuda.copy(s) for s in states]
-    return _Leaf.of(p, states, g.reshape(g.size), rows, cuda)

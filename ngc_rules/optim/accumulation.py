@@ -4,8 +4,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _checks
-from ._engine import check_tree, elementwise, on_device, state_full
-from ._state import advance_in_place, counter, read_counter, steps_taken
+from ._engine import check_step, check_tree, elementwise, state_full
+from ._state import advance_in_place, counter, read_counter
+from ._targets import on_device
 from ._tree import flatten, flatten_like
 from .adam import adam_step
 
@@ -103,32 +104,3 @@ def check_state(tree, theta, name, inplace):
         if not on_device(array):  # a device array cannot be read-only
             label = structure.label(name, k)
             _checks.writable(label, _checks.host_array(label, array, written=True).flags)
-
-
-class _Checked(Exception):
-    """Ends a step that :func:`check_step` runs once every argument has passed."""
-
-
-def _end_step():
-    raise _Checked
-
-
-def check_step(step, opt_params, theta, updates, **arguments):
-    """Make the checks of ``step(opt_params, theta, updates, **arguments)`` and change
-    nothing (stands in for a check-only entry point of the engine).
-
-    Our steps check the arrays, the state and the hyperparameters, then take their step
-    size, and move nothing before: ``step`` runs with a step size that ends it there,
-    then ``eta`` is checked as the step would check it. A check the step makes after its
-    step size (a hyperparameter held in the compute dtype) is left to the step itself.
-    ``step`` must be one of ours (or wrap one).
-    """
-    try:
-        step(opt_params, theta, updates, **{**arguments, "eta": _end_step})
-    except _Checked:
-        pass
-    else:
-        raise TypeError(f"{step!r} ran without taking a step size, so it cannot be "
-                        f"checked before it runs: wrap one of ngc_rules' step functions")
-    if "eta" in arguments:
-        _checks.learning_rate("eta", arguments["eta"], steps_taken(opt_params))

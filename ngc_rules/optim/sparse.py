@@ -8,6 +8,8 @@ writes only the listed rows (PyTorch's ``SparseAdam``, TensorFlow Addons' ``Lazy
 """
 import numpy as np
 
+from . import _checks
+
 
 class IndexedSlices:
     """Rows of a gradient: row ``indices[k]`` of a ``dense_shape`` array receives
@@ -78,6 +80,7 @@ def check(slices, p, label):
                          f"got {getattr(values, 'shape', type(values).__name__)}")
     if np.dtype(values.dtype).kind != "f":
         raise TypeError(f"{label}.values has dtype {values.dtype}, expected a float dtype")
+    _checks.unmasked(f"{label}.values", values)
     outside = indices[(indices < 0) | (indices >= p.shape[0])]
     if outside.size:
         raise ValueError(f"{label}.indices must be in [0, {p.shape[0]}), got "

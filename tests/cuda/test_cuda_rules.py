@@ -140,3 +140,46 @@ def test_device_dtypes_must_agree():
 
 def _device_state(opt_params):
     return [a for a in state_arrays(opt_params) if not isinstance(a, np.ndarray)]
+
+
+def _shared_device_memory(case):
+    """An in-place Adam problem on the device whose arrays share memory as ``case`` says."""
+    buffer = cuda.to_device(np.zeros(12, np.float32))
+    theta = to_device([np.ones(8, np.float32), np.ones(4, np.float32)])
+    updates = to_device([np.full(8, 0.5, np.float32), np.full(4, 0.5, np.float32)])
+    state = optim.adam_init(theta)
+    return {
+        "theta twice": lambda: (optim.adam_init([theta[0]] * 2), [theta[0]] * 2,
+                                [updates[0]] * 2),
+        "overlapping views": lambda: (optim.adam_init([buffer[:8], buffer[4:]]),
+                                      [buffer[:8], buffer[4:]],
+                                      to_device([np.ones(8, np.float32)] * 2)),
+        "m is v": lambda: (state._replace(v=state.m), theta, updates),
+        "update overlaps a state": lambda: (state, theta, [updates[0], state.m[0][:4]]),
+    }[case]()
+
+
+@pytest.mark.parametrize("case, message", [
+    ("theta twice", r"theta\[0\] and theta\[1\] share memory"),
+    ("overlapping views", r"theta\[0\] and theta\[1\] share memory"),
+    ("m is v", r"opt_params\.m\[\d\] and opt_params\.v\[\d\] share memory"),
+    ("update overlaps a state", r"updates\[1\] shares memory with opt_params\.m\[0\]"),
+])
+def test_in_place_device_steps_refuse_arrays_that_share_memory(case, message):
+    state, theta, updates = _shared_device_memory(case)
+    before = [a.copy_to_host() for a in _device_state(state) + theta]
+    with pytest.raises(ValueError, match=message):
+        optim.adam_step(state, theta, updates, inplace=True)
+    after = [a.copy_to_host() for a in _device_state(state) + theta]
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(after, before, strict=True))
+    assert int(state.t) == 0
+
+
+def test_a_device_update_that_is_its_own_state_array_gives_the_functional_step():
+    theta = to_device([np.linspace(-1, 1, 5).astype(np.float32)])
+    state, theta = optim.adam_step(optim.adam_init(theta), theta,
+                                   to_device([np.full(5, 0.25, np.float32)]))  # non-zero m
+    expected = optim.adam_step(state, [cuda.to_device(theta[0].copy_to_host())],
+                               [cuda.to_device(state.m[0].copy_to_host())])[1]
+    optim.adam_step(state, theta, [state.m[0]], inplace=True)
+    assert theta[0].copy_to_host().tobytes() == expected[0].copy_to_host().tobytes()
