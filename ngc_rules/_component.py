@@ -1,5 +1,6 @@
 """What the components share: a readable ``repr`` and the ways an ngc-learn script calls
 them (``key=`` for ``seed=``, a renamed argument, ``advance_state(t, dt)``)."""
+import math
 import numbers
 
 import numpy as np
@@ -82,6 +83,27 @@ def seed_from(seed=None, key=None):
     for word in words.tolist():
         number = number << 32 | word
     return number
+
+
+def step_time(times, t, dt):
+    """``(t, dt)`` of a step method called the ways ngc-learn calls it (see
+    :func:`step_length`), for dynamics that record times (a spike's time is ``t``);
+    ``t`` defaults to 0 and ``dt`` to 1, and ``dt`` must be a finite number > 0.
+
+    Example:
+        >>> step_time((3, 0.5), None, None), step_time((), 2.0, 0.25), step_time((), None, None)
+        ((3.0, 0.5), (2.0, 0.25), (0.0, 1.0))
+    """
+    rest = times[:-1] if dt is None else times
+    dt = step_length(times, t, dt)
+    if t is None:
+        t = rest[0] if rest else 0.0
+    for name, value, low in (("t", t, -math.inf), ("dt", dt, 0.0)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
+                or not math.isfinite(value) or value <= low:
+            raise ValueError(f"{name} must be a finite number{' > 0' if low == 0 else ''}, "
+                             f"got {_shown(value)}")
+    return float(t), float(dt)
 
 
 def step_length(times, t, dt):
