@@ -1,12 +1,14 @@
-"""Predictive-coding models built from the synapses and neurons."""
+"""Models built from the synapses and neurons: predictive coding, sparse coding and a
+spiking network that learns by STDP."""
 import os
 
 from .._atomic import saved_directory
 from ..checkpoint import read_json_file
+from .diehl_cook import DiehlCook
 from .pcn import PCN
 from .sparse_coding import SparseCoding
 
-MODELS = {cls.__name__: cls for cls in (PCN, SparseCoding)}
+MODELS = {cls.__name__: cls for cls in (PCN, SparseCoding, DiehlCook)}
 """The model classes by the names their checkpoints record."""
 
 
@@ -21,4 +23,4 @@ def restore(directory):
         return MODELS[name].restore(directory)
 
 
-__all__ = ["PCN", "SparseCoding", "MODELS", "restore"]
+__all__ = ["PCN", "SparseCoding", "DiehlCook", "MODELS", "restore"]

@@ -31,6 +31,12 @@ class Model:
     errors: list
     DEFAULT_ETA: dict = {}
 
+    @property
+    def stateful(self):
+        """The components a checkpoint holds (each with ``path``, ``writer`` and
+        ``load``): the synapses, unless a model keeps state in others too."""
+        return self.synapses
+
     def __repr__(self):
         settings = ", ".join(f"{name}={value!r}" for name, value in self.config.items())
         return f"{type(self).__name__}({settings})"
@@ -72,20 +78,21 @@ class Model:
 
     def save(self, directory, extras=None):
         """Make ``directory`` this model's checkpoint: the configuration (``model.json``),
-        every synapse (weights and learning state, ``<name>.npz``) and ``extras`` (more
-        JSON files by name, such as a run's ``run.json``), readable without pickle.
+        every stateful component (a synapse's weights and learning state, ``<name>.npz``)
+        and ``extras`` (more JSON files by name, such as a run's ``run.json``), readable
+        without pickle.
 
         Everything is checked before anything is written, and the files replace what
         ``directory`` held as a whole (:func:`~ngc_rules._atomic.write_directory`): a
         failed, killed or concurrent save leaves one whole checkpoint, never a mix.
         """
-        names = [synapse.name for synapse in self.synapses]
+        names = [component.name for component in self.stateful]
         shared = sorted({name for name in names if names.count(name) > 1})
         if shared:
-            raise ValueError(f"{directory}: the synapses named {shared} would share a file; "
-                             f"expected a name for each")
-        files = {os.path.basename(synapse.path(directory)): synapse.writer(directory)
-                 for synapse in self.synapses}
+            raise ValueError(f"{directory}: the components named {shared} would share a "
+                             f"file; expected a name for each")
+        files = {os.path.basename(component.path(directory)): component.writer(directory)
+                 for component in self.stateful}
         documents = {"model.json": {"model": type(self).__name__, "config": self.config},
                      **(extras or {})}
         for name, value in documents.items():
@@ -108,6 +115,10 @@ class Model:
             except (TypeError, ValueError, OverflowError, MemoryError) as error:
                 raise ValueError(f"{path}: its configuration does not make a "
                                  f"{cls.__name__}: {error}") from None
-            for synapse in model.synapses:
-                synapse.load(directory)
+            for component in model.stateful:
+                component.load(directory)
+            model._load_more(directory)
         return model
+
+    def _load_more(self, directory):
+        """Restore what a model saves besides its components (after them)."""

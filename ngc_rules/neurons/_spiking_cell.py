@@ -180,7 +180,7 @@ class SpikingCell(_component.Component):
         so arguments taken by :meth:`kernel_arguments` stay valid."""
         size = self.batch_size if batch_size is None else \
             _positive_integer(f"{self._who}: batch_size", batch_size)
-        self._step_scalars(1.0)  # the resting values are hyperparameters: checked first
+        self._scalars(1.0)  # the resting values are hyperparameters: checked first
         resting = self._resting()
         kept = {}
         for name in self._kept:
@@ -218,11 +218,17 @@ class SpikingCell(_component.Component):
     def _header(self):
         return {"component": type(self).__name__}
 
+    def writer(self, directory):
+        """A function writing this cell's checkpoint (for :meth:`path`) to an open file;
+        the compartments are checked now, so a bad one fails before anything is
+        written."""
+        return npz_writer(self.path(directory), dict(zip(self._compartments, self._arrays())),
+                          self._header())
+
     def save(self, directory):
         """Write every compartment to ``directory/<name>.npz`` (as ngc-learn saves a
         component), atomically and readable without pickle."""
-        write = npz_writer(self.path(directory), dict(zip(self._compartments,
-                                                          self._arrays())), self._header())
+        write = self.writer(directory)
         os.makedirs(directory, exist_ok=True)
         write_file(self.path(directory), write)
 
