@@ -287,11 +287,9 @@ class DiehlCook(Model):
         number = W1.dtype.type
         z0, tr0, tr1 = self.z0, self.tr0, self.tr1
         self._wire()
-        z0._input_view()  # checked as its own step checks it
-        z0._state_views("outputs", "tols", "key")
-        tr0._state_views("trace", "outputs")
-        tr1._state_views("trace", "outputs")
-        encoder = (z0.inputs, z0.outputs, z0.tols, z0.key, *z0._step_scalars(dt))
+        x = z0._input_view()  # checked as its own step checks it
+        outputs, tols, key = z0._state_views("outputs", "tols", "key")
+        encoder = (x, z0.outputs, outputs, tols, key, *z0._step_scalars(dt))
         synapses = (W1.weights, W1.outputs, self.W1ie.weights, self.W1ie.outputs,
                     self.W1ei.weights, self.W1ei.outputs, number(1), nothing(W1.dtype))
         _, low, high = W1._bounds
@@ -299,11 +297,12 @@ class DiehlCook(Model):
                       W1._reciprocal(W1.tau_w), low, high, nothing(W1.dtype))
         if learn and (W1.tau_w or W1.mask.size):
             raise ValueError("the compiled presentation takes W1 without decay or mask")
+        traces = [(flat(spikes), trace.trace, *trace._state_views("trace", "outputs"),
+                   *trace._step_scalars(dt))
+                  for trace, spikes in ((tr0, z0.outputs), (tr1, self.z1e.s))]
         _spiking_step.present(0, self.steps, number(dt), learn, encoder,
                               self.z1e.kernel_arguments(dt), self.z1i.kernel_arguments(dt),
-                              synapses, (tr0.trace, tr0.outputs, *tr0._step_scalars(dt)),
-                              (tr1.trace, tr1.outputs, *tr1._step_scalars(dt)), plasticity,
-                              counts)
+                              synapses, *traces, plasticity, counts)
 
     def _normalize(self):
         """Scale each neuron's input weights to sum to ``w_norm`` (a neuron whose weights
@@ -319,9 +318,8 @@ class DiehlCook(Model):
         cell = self.z1e
         steps = int(round(self.rest_time / self.dt))
         if steps and cell.tau_theta > 0:
-            decay = cell.dtype.type(math.exp(-self.dt / cell.tau_theta))
-            for _ in range(steps):
-                np.multiply(cell.thr_theta, decay, out=cell.thr_theta)
+            factor = cell.dtype.type(math.exp(-self.dt / cell.tau_theta))
+            _spiking_step.decay(cell.thr_theta, factor, steps)
 
     @contextlib.contextmanager
     def _fixed_thresholds(self):
