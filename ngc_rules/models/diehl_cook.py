@@ -349,21 +349,22 @@ class DiehlCook(Model):
 
     def learn_batch(self, data):
         """Show each sample of a :class:`~ngc_rules.data.Dataset` batch with learning on.
-        Returns the mean spikes per sample and the accuracy of the read-out on each sample
-        before its label was added."""
-        hits, spikes = 0, 0.0
+        Returns the mean spikes per sample, the mean threshold and the accuracy on the
+        batch of the read-out as it stood before the batch."""
+        spikes = 0.0
         forget = 1.0 - 1.0 / self.window
-        for x, label in zip(data.x, data.labels):
-            counts = self.present(x, learn=True)
-            hits += int(readout.predict(counts[None], self.assignments(),
-                                        self.n_classes)[0] == label)
-            spikes += counts.sum()
+        assignments = self.assignments()
+        counts = np.empty((len(data.labels), self.n_neurons))
+        for k, (x, label) in enumerate(zip(data.x, data.labels)):
+            counts[k] = self.present(x, learn=True)
+            spikes += counts[k].sum()
             self.responses *= forget
             self.seen *= forget
-            self.responses[label] += counts
+            self.responses[label] += counts[k]
             self.seen[label] += 1
         n = len(data.labels)
-        return {"accuracy": hits / n, "spikes": float(spikes) / n,
+        hits = np.sum(readout.predict(counts, assignments, self.n_classes) == data.labels)
+        return {"accuracy": float(hits) / n, "spikes": float(spikes) / n,
                 "threshold": float(self.z1e.thr_theta.mean())}
 
     def label(self, data):
