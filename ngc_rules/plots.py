@@ -119,7 +119,8 @@ def plot_energy_trace(traces, ax=None, path=None, title=None, ylabel=PCN_ENERGY)
     return _finish(fig, path)
 
 
-def plot_filters(filters, image_shape, path=None, title=None, columns=None, fig=None):
+def plot_filters(filters, image_shape, path=None, title=None, columns=None, fig=None,
+                 titles=None):
     """Each row of ``filters`` drawn as an ``image_shape`` image, in a grid, each scaled to
     its own range with gray at zero. A filter and its negative code the same feature, so
     each is shown with its strongest pixel bright.
@@ -131,6 +132,8 @@ def plot_filters(filters, image_shape, path=None, title=None, columns=None, fig=
         title: the figure's title.
         columns: images per row; by default a near-square grid.
         fig: the Figure (or SubFigure) to draw the grid into; by default a new one.
+        titles: a short title above each image (e.g. the class a neuron codes), one per
+            filter.
 
     Returns:
         The :class:`~matplotlib.figure.Figure` drawn into.
@@ -147,6 +150,9 @@ def plot_filters(filters, image_shape, path=None, title=None, columns=None, fig=
         raise ValueError(f"image_shape {tuple(image_shape)} must hold one row of filters, "
                          f"shape {filters.shape}: expected filters of shape (n, pixels) "
                          f"with height * width == pixels")
+    if titles is not None and len(titles) != len(filters):
+        raise ValueError(f"titles must hold one title per filter ({len(filters)}), got "
+                         f"{len(titles)}")
     columns = columns or math.ceil(math.sqrt(len(filters)))
     rows = math.ceil(len(filters) / columns)
     if fig is None:
@@ -158,6 +164,8 @@ def plot_filters(filters, image_shape, path=None, title=None, columns=None, fig=
             image = image * (1.0 if image.flat[np.argmax(np.abs(image))] >= 0 else -1.0)
             limit = max(float(np.abs(image).max()), 1e-12)
             ax.imshow(image, cmap="gray", vmin=-limit, vmax=limit, interpolation="nearest")
+            if titles is not None:
+                ax.set_title(titles[k], fontsize="small", pad=2)
     return _finish(fig, path, title)
 
 

@@ -339,3 +339,184 @@ def test_output_whose_reader_has_gone_is_dropped():
     stream.flush()  # the pipe is broken: nothing is raised, later writes go nowhere
     stream.write("another\n")
     stream.flush()
+
+
+# -- the spiking model ---------------------------------------------------------------------
+
+SPIKING = ["--model", "diehl-cook", "--neurons", "20", "--steps", "60", "--quiet"]
+
+
+def _digits_file(folder, n):
+    """The first ``n`` built-in digits as a file of 8x8 images."""
+    from ngc_rules import data
+    digits = data.digits()
+    path = folder / f"digits{n}.npz"
+    np.savez(path, x=digits.x[:n].reshape(-1, 8, 8), y=digits.labels[:n])
+    return path
+
+
+@pytest.fixture
+def digits_slice(tmp_path):
+    """300 digits: 240 to train on, 60 to test."""
+    return _digits_file(tmp_path, 300)
+
+
+def _split(path):
+    from ngc_rules import data
+    return data.split(data.load(str(path)), seed=0)
+
+
+def test_diehl_cook_trains_reads_out_and_writes_its_plots(tmp_path, digits_slice, capsys):
+    from ngc_rules.models import DiehlCook
+    out = tmp_path / "run"
+    assert main(["train", *SPIKING, "--data", str(digits_slice), "--epochs", "1", "--out",
+                 str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines()[0] == ("training diehl-cook with STDP (eta=1) on "
+                                            "digits300.npz: 240 train / 60 test samples, up "
+                                            "to epoch 1")
+    assert {"metrics.json", "learning_curves.png", "filters.png", "raster.png",
+            "command.json", "checkpoint"} <= set(os.listdir(out))
+    metrics = json.loads((out / "metrics.json").read_text())
+    config, readout = metrics["config"], metrics["readout"]
+    assert (config["n_neurons"], config["steps"], config["optim_type"], config["eta"],
+            config["image_shape"]) == (20, 60, None, 1.0, [8, 8])
+    assert [row["epoch"] for row in metrics["history"]] == [0, 1]
+    last = metrics["history"][-1]
+    assert last["spikes"] >= 5 and last["threshold"] > 0 and last["rate_hz"] > 0
+    assert readout["accuracy"] > 0.4  # ten digits: chance is 0.1
+    assert sum(readout["neurons_per_class"]) + readout["silent_neurons"] == 20
+    assert f"test accuracy {readout['accuracy']:.4g}" in captured.out
+    # The read-out is Diehl & Cook's step on the saved run: it can be done again from it.
+    model = DiehlCook.restore(out / "checkpoint")
+    train, test = _split(digits_slice)
+    model.label(train)
+    assert model.evaluate_data(test) == {k: readout[k] for k in ("accuracy", "rate_hz")}
+    assert (model.W1.weights.sum(axis=0) == pytest.approx(6.4, rel=1e-5))  # w_norm, 64 px
+    # The history holds the batches' mean threshold; thresholds only grow while learning.
+    assert model.z1e.thr_theta.mean() > last["threshold"]
+
+
+def test_diehl_cook_resumes_to_the_same_run(tmp_path):
+    straight, resumed = tmp_path / "straight", tmp_path / "resumed"
+    common = [*SPIKING, "--data", str(_digits_file(tmp_path, 150)), "--batch-size", "50"]
+    assert main(["train", *common, "--epochs", "2", "--out", str(straight)]) == 0
+    assert main(["train", *common, "--epochs", "1", "--out", str(resumed)]) == 0
+    assert main(["train", "--resume", str(resumed), "--epochs", "2", "--quiet"]) == 0
+    assert _history(resumed) == _history(straight)
+    a, b = (json.loads((run / "metrics.json").read_text()) for run in (straight, resumed))
+    assert a["readout"] == b["readout"] and a["readout"]["accuracy"] > 0.2
+    # A finished run resumed again trains no further and reads out the same.
+    assert main(["train", "--resume", str(resumed), "--quiet"]) == 0
+    assert json.loads((resumed / "metrics.json").read_text())["readout"] == a["readout"]
+    for name in ("W1.npz", "z1e.npz", "readout.json"):
+        assert (straight / "checkpoint" / name).read_bytes() == \
+            (resumed / "checkpoint" / name).read_bytes(), name
+
+
+def test_diehl_cook_learns_through_momentum(tmp_path):
+    from ngc_rules.models import DiehlCook
+    out = tmp_path / "run"  # a rule attached steps from Python: 100 digits, 80 to train on
+    assert main(["train", *SPIKING, "--optim", "momentum", "--mu", "0.5", "--data",
+                 str(_digits_file(tmp_path, 100)), "--epochs", "1", "--out", str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    config = metrics["config"]
+    assert (config["optim_type"], config["eta"], config["optim_params"]) == (
+        "momentum", DiehlCook.DEFAULT_ETA["momentum"], {"mu": 0.5})
+    assert metrics["status"] == "finished" and metrics["readout"]["accuracy"] > 0.3
+    model = DiehlCook.restore(out / "checkpoint")
+    steps = int(model.W1.opt_params.t)  # a step per time step of each showing
+    assert model.W1.rule.name == "momentum" and steps % 60 == 0 and steps >= 80 * 60
+
+
+def test_an_interrupted_read_out_is_redone_by_resume(tmp_path, capsys, monkeypatch):
+    from ngc_rules.models import DiehlCook
+    label = DiehlCook.label
+
+    def interrupted(self, data):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(DiehlCook, "label", interrupted)
+    out = tmp_path / "run"
+    argv = ["train", *SPIKING, "--data", str(_digits_file(tmp_path, 150)), "--epochs", "1"]
+    assert main([*argv, "--out", str(out)]) == 130
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"ngc-rules: the read-out after training was interrupted; the trained run is saved; "
+        f"read it out with: ngc-rules train --resume {out}")
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["status"] == "interrupted" and metrics["readout"] is None
+    monkeypatch.setattr(DiehlCook, "label", label)
+    assert main(["train", "--resume", str(out), "--quiet"]) == 0
+    again = tmp_path / "again"
+    assert main([*argv, "--out", str(again)]) == 0
+    assert json.loads((out / "metrics.json").read_text())["readout"] == \
+        json.loads((again / "metrics.json").read_text())["readout"]
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--neurons", "0"], "argument --neurons: must be a positive integer, got '0'"),
+    (["--steps", "-1"], "argument --steps: must be a positive integer, got '-1'"),
+    (["--steps", "many"], "argument --steps: must be a positive integer, got 'many'"),
+    (["--optim", "nag"], "--optim nag does not train diehl-cook; it learns with none, sgd, "
+                         "momentum, adam"),
+    (["--optim", "none", "--mu", "0.9"], "--mu is not a hyperparameter of none (it takes "
+                                         "--eta)"),
+    (["--optim", "sgd", "--eta", "0"], "argument --eta: must be a finite number > 0, got '0'"),
+    (["--T", "5"], "--T applies to pcn and sparse-coding, not diehl-cook"),
+    (["--hidden", "64"], "--hidden applies to pcn, not diehl-cook"),
+])
+def test_bad_diehl_cook_arguments_give_one_line(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "--model", "diehl-cook", "--out", "x", *argv])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--model", "pcn", "--optim", "none"], "--optim none does not train pcn; it learns "
+                                            "with sgd, nag, adam"),
+    (["--model", "sparse-coding", "--optim", "momentum"], "--optim momentum does not train "
+                                                          "sparse-coding"),
+    (["--model", "pcn", "--neurons", "10"], "--neurons applies to diehl-cook, not pcn"),
+    (["--model", "sparse-coding", "--steps", "10"], "--steps applies to diehl-cook, not "
+                                                    "sparse-coding"),
+])
+def test_options_of_one_model_are_refused_with_another(capsys, argv, message):
+    with pytest.raises(SystemExit):
+        main(["train", *argv, "--out", "x"])
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--data", "bars"], "--data bars has no labels; diehl-cook reads its neurons' classes "
+                         "out from them"),
+    (["--data", "raw.npz"], "--data raw.npz: diehl-cook takes intensities in [0, 1] (spike "
+                            "rates), got values in [0, 255]; --scale 255 or minmax would map "
+                            "them"),
+    (["--data", "signed.npz", "--scale", "2"], "--data signed.npz: diehl-cook takes "
+     "intensities in [0, 1] (spike rates), got values in [-0.25, 0.5]; --scale minmax would "
+     "map them"),
+])
+def test_bad_spiking_data_gives_one_line_and_writes_nothing(tmp_path, capsys, monkeypatch,
+                                                            argv, message):
+    monkeypatch.chdir(tmp_path)
+    labels = np.arange(40) % 4
+    np.savez("raw.npz", x=np.eye(4)[labels] * 255, y=labels)
+    np.savez("signed.npz", x=np.eye(4)[labels] - 0.5 * np.eye(4)[3 - labels], y=labels)
+    before = sorted(os.listdir(tmp_path))
+    assert main(["train", "--model", "diehl-cook", *argv, "--out", "run", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err == f"ngc-rules: error: {message}\n"
+    assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_help_states_the_spiking_defaults(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "diehl-cook: none 1, sgd 1, momentum 0.1, adam 0.001" in out
+    assert "mu 0.9, beta1 0.9, beta2 0.999, eps 1e-08" in out
+    assert "(default: 100)" in out and "(default: 350)" in out
+    assert "(default: 10; 2 for diehl-cook; or the resumed run's)" in out
+    assert "(default: 64; 100 for diehl-cook)" in out

@@ -3,7 +3,7 @@ import doctest
 
 import pytest
 
-from ngc_rules import _component, checkpoint, initializers, plots
+from ngc_rules import _component, checkpoint, initializers, plots, spike_plots
 from ngc_rules.data import arrays, datasets, files
 from ngc_rules.encoders import bernoulli, latency, poisson
 from ngc_rules.models import pcn, readout, sparse_coding
@@ -18,7 +18,7 @@ MODULES = [sgd, nag, adam, _registry, rule, accumulation, finite, checkpoint, in
            _component, dense, hebbian, rate, error, pcn, sparse_coding, arrays, files, datasets,
            loop, plots, lif, quad_lif, integrate_fire, adex, izhikevich, bernoulli, poisson,
            latency, var_trace, static, trace_stdp, exp_stdp, stdp, event_stdp, bcm, mstdpet,
-           readout]
+           readout, spike_plots]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from ngc_rules import plots
+from ngc_rules import plots, spike_plots
 from ngc_rules.plots import plot_energy_trace, plot_filters, plot_learning_curves
+from ngc_rules.spike_plots import plot_raster
 
 HISTORIES = {
     "adam": [{"epoch": 0, "test_energy": 0.7, "accuracy": 0.1},
@@ -23,11 +24,13 @@ METRICS = ["energy", "test_energy", "accuracy"]
 CONFIGS = {"adam": {"optim_type": "adam", "eta": 0.001, "optim_params": {"beta2": 0.99}},
            "sgd": {"optim_type": "sgd", "eta": 0.003, "optim_params": {}}}
 TRACE = np.geomspace(1.2, 0.1, 21)
+RASTER = {"excitatory": np.eye(30, 6), "inhibitory": np.eye(30, 4)[::-1]}
 
 DRAWS = {
     "learning curves": lambda **kw: plots.plot_learning_curves(HISTORIES, METRICS, **kw),
     "energy trace": lambda **kw: plots.plot_energy_trace({"run": TRACE}, **kw),
     "filters": lambda **kw: plots.plot_filters(np.eye(16)[:5], (4, 4), **kw),
+    "raster": lambda **kw: spike_plots.plot_raster(RASTER, **kw),
 }
 
 
@@ -57,6 +60,8 @@ def test_plots_draw_into_the_axes_given():
     assert plot_learning_curves(HISTORIES, METRICS, ax=[energy, accuracy]) is fig
     assert plot_energy_trace(TRACE, ax=trace) is fig
     assert accuracy.get_ylabel() == "test accuracy" and len(trace.get_lines()) == 1
+    raster = Figure().subplots()
+    assert plot_raster(RASTER, ax=raster) is raster.figure and len(raster.collections) == 2
     grid = fig.subfigures(1, 2)[1]
     assert plot_filters(np.eye(16)[:5], (4, 4), fig=grid) is fig
     assert len(grid.axes) == 6
@@ -118,6 +123,49 @@ def test_non_finite_values_leave_gaps(tmp_path):
     assert (tmp_path / "trace.png").stat().st_size > 0
 
 
+def test_filters_carry_their_titles():
+    fig = plot_filters(np.eye(16)[:3], (4, 4), titles=["7", "-", "0"])
+    assert [ax.get_title() for ax in fig.axes] == ["7", "-", "0", ""]
+
+
+def test_raster_marks_each_spike_at_its_time_and_neuron():
+    rng = np.random.default_rng(0)
+    excitatory = (rng.random((40, 7)) < 0.1).astype(np.float32)
+    inhibitory = (rng.random((40, 3)) < 0.2).astype(np.float32)
+    ax = plot_raster({"excitatory": excitatory, "inhibitory": inhibitory}, dt=0.5).axes[0]
+    marks = [collection.get_offsets() for collection in ax.collections]
+    assert [len(m) for m in marks] == [excitatory.sum(), inhibitory.sum()]
+    for spikes, offsets, first in ((excitatory, marks[0], 0), (inhibitory, marks[1], 7)):
+        step, neuron = np.nonzero(spikes)
+        np.testing.assert_array_equal(offsets, np.column_stack([0.5 * step, first + neuron]))
+    assert ax.get_xlabel() == "time (ms)" and ax.get_ylim() == (-0.5, 9.5)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["excitatory (7)",
+                                                                   "inhibitory (3)"]
+    single = plot_raster(excitatory[:, :2]).axes[0]
+    assert len(single.collections[0].get_offsets()) == excitatory[:, :2].sum()
+    assert single.get_legend() is None
+
+
+@pytest.mark.parametrize("spikes,dt,message", [
+    (np.ones(5), 1.0, "plot_raster: spikes must be a (steps, neurons) array of 0 and 1, got "
+                      "shape (5,)"),
+    (np.full((4, 2), 0.5), 1.0,
+     "plot_raster: spikes must hold only 0 and 1 (spikes), got 0.5"),
+    ({"e": np.zeros((4, 2)), "i": np.full((4, 2), np.nan)}, 1.0,
+     "plot_raster: spikes['i'] must hold only 0 and 1 (spikes), got nan"),
+    ({"e": np.zeros((4, 2)), "i": np.zeros((5, 2))}, 1.0,
+     "plot_raster: the populations must span the same steps, got {'e': 4, 'i': 5}"),
+    ({"e": np.zeros((0, 2))}, 1.0, "spikes['e'] must be a (steps, neurons) array"),
+    (np.array([["a"]]), 1.0, "dtype <U1"),
+    ({}, 1.0, "plot_raster: spikes must name at least one population"),
+    (np.zeros((4, 2)), 0.0, "plot_raster: dt must be > 0, got 0.0"),
+    (np.zeros((4, 2)), np.nan, "plot_raster: dt must be finite, got nan"),
+])
+def test_raster_refuses_what_is_not_spikes(spikes, dt, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        plot_raster(spikes, dt=dt)
+
+
 @pytest.mark.parametrize("call,error,message", [
     (lambda: plots.plot_learning_curves(HISTORIES, ["acuracy"]), ValueError,
      "metrics ['acuracy'] are in no history; the histories hold"),
@@ -125,6 +173,8 @@ def test_non_finite_values_leave_gaps(tmp_path):
      "metrics must be a list of metric names, got 'accuracy'"),
     (lambda: plots.plot_filters(np.eye(16), (3, 5)), ValueError,
      "image_shape (3, 5) must hold one row of filters, shape (16, 16)"),
+    (lambda: plots.plot_filters(np.eye(16)[:2], (4, 4), titles=["1"]), ValueError,
+     "titles must hold one title per filter (2), got 1"),
 ])
 def test_bad_input_is_refused_with_a_message(call, error, message):
     with pytest.raises(error, match=re.escape(message)):

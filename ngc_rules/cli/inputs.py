@@ -7,6 +7,9 @@ import numpy as np
 from .. import data
 
 _KERAS_KEYS = {"x_train", "y_train", "x_test", "y_test"}
+LABELLED = {"pcn": "the pcn learns to classify",
+            "diehl-cook": "diehl-cook reads its neurons' classes out from them"}
+"""The models that need labels, and what for."""
 
 
 def _keras_archive(path):
@@ -24,10 +27,19 @@ def _load(argument, source, **options):
         raise OSError(f"{argument} {source}: no such file ({error.filename})") from None
 
 
+def _check_intensities(argument, source, dataset):
+    """The spiking model shows each value as a spike rate: it must lie in [0, 1]."""
+    low, high = float(dataset.x.min()), float(dataset.x.max())
+    if low < 0 or high > 1:
+        hint = f"--scale {high:g} or minmax" if low >= 0 else "--scale minmax"
+        raise ValueError(f"{argument} {source}: diehl-cook takes intensities in [0, 1] (spike "
+                         f"rates), got values in [{low:g}, {high:g}]; {hint} would map them")
+
+
 def load_data(args):
     """``(train, test, name, notes)`` as the arguments say; ``notes`` are lines worth
     telling the user (values that look unscaled, say)."""
-    source = args.data or ("digits" if args.model == "pcn" else "bars")
+    source = args.data or ("bars" if args.model == "sparse-coding" else "digits")
     keras = False
     if source in data.NAMES:
         if args.scale is not None or args.x_key or args.labels_key:
@@ -43,8 +55,8 @@ def load_data(args):
         keys = dict(x_key="x_train", labels_key="y_train") if keras else \
             dict(x_key=args.x_key, labels_key=args.labels_key)
         train = _load("--data", source, scale=args.scale, **keys)
-    if args.model == "pcn" and not len(train.labels):
-        raise ValueError(f"--data {source} has no labels; the pcn learns to classify")
+    if args.model in LABELLED and not len(train.labels):
+        raise ValueError(f"--data {source} has no labels; {LABELLED[args.model]}")
     classes = dict(n_classes=train.y.shape[1]) if len(train.labels) else {}
     if args.test_data is None and keras:
         test = _load("--data", source, scale=args.scale, x_key="x_test", labels_key="y_test",
@@ -56,6 +68,9 @@ def load_data(args):
         if test.x.shape[1] != train.x.shape[1]:
             raise ValueError(f"--test-data {args.test_data} has {test.x.shape[1]} features "
                              f"per sample, --data {source} has {train.x.shape[1]}")
+    if args.model == "diehl-cook":
+        _check_intensities("--data", source, train)
+        _check_intensities("--test-data", args.test_data or source, test)
     notes = []
     if args.scale is None and train.x.max() > 1:
         notes.append(f"note: --data values reach {train.x.max():g}; --scale "

@@ -8,7 +8,7 @@ from ..checkpoint import write_json
 from ..training.runs import strict_json
 
 OUTPUTS = ("checkpoint", "checkpoint.*", "command.json", "metrics.json",
-           "learning_curves.png", "filters.png")
+           "learning_curves.png", "filters.png", "raster.png")
 """What a run writes into its folder (and ``--overwrite`` removes): patterns of names."""
 
 

@@ -4,12 +4,26 @@ import inspect
 import math
 
 from .. import __version__, data
-from ..models import PCN, SparseCoding
+from ..models import PCN, DiehlCook, SparseCoding
 from ..optim.rule import LearningRule
 
-MODELS = {"pcn": PCN, "sparse-coding": SparseCoding}
-RULE_HYPERPARAMETERS = {"sgd": ("eta",), "nag": ("eta", "mu"),
-                        "adam": ("eta", "beta1", "beta2", "eps")}
+MODELS = {"pcn": PCN, "sparse-coding": SparseCoding, "diehl-cook": DiehlCook}
+RULE_HYPERPARAMETERS = {"none": ("eta",), "sgd": ("eta",), "nag": ("eta", "mu"),
+                        "momentum": ("eta", "mu"), "adam": ("eta", "beta1", "beta2", "eps")}
+"""Each rule's options; ``none`` is the spiking model's own additive STDP step."""
+RULES = {name: (("none",) if model is DiehlCook else ()) + tuple(model.DEFAULT_ETA)
+         for name, model in MODELS.items()}
+"""The rules each model learns with: those it has a measured learning rate for, and the
+spiking model's own STDP step."""
+DEFAULT_RULE = {"pcn": "adam", "sparse-coding": "adam", "diehl-cook": "none"}
+MODEL_OPTIONS = {"T": ("pcn", "sparse-coding"), "hidden": ("pcn",),
+                 "latents": ("sparse-coding",), "lmbda": ("sparse-coding",),
+                 "neurons": ("diehl-cook",), "steps": ("diehl-cook",)}
+"""Options that shape one kind of model: refused with the others."""
+DIEHL_COOK = {name: p.default for name, p in inspect.signature(DiehlCook).parameters.items()}
+"""The spiking model's defaults, which ``--neurons`` and ``--steps`` keep."""
+DEFAULT_EPOCHS = {"pcn": 10, "sparse-coding": 10, "diehl-cook": 2}
+DEFAULT_BATCH_SIZE = {"pcn": 64, "sparse-coding": 64, "diehl-cook": 100}
 RESUMABLE = {"resume", "epochs", "checkpoint_every", "quiet", "command"}
 """What ``--resume`` may set: the rest continues as the run was started."""
 
@@ -56,16 +70,26 @@ def _scale(text):
     return _positive_float(text)
 
 
+def default_eta(model, rule):
+    """The learning rate of ``rule`` without ``--eta``: the model's measured one
+    (``none``: ngc-learn's STDP step, 1)."""
+    return 1.0 if rule == "none" else MODELS[model].DEFAULT_ETA[rule]
+
+
+def _signature(rule):
+    return inspect.signature(LearningRule(rule).step_fn).parameters
+
+
 def _rule_defaults():
-    """``--help`` text: each rule's hyperparameter defaults, the models' measured rates."""
-    rates = "; ".join(f"{name}: " + ", ".join(f"{rule} {eta:g}" for rule, eta in
-                                              model.DEFAULT_ETA.items())
-                      for name, model in MODELS.items())
-    others = []
-    for rule, names in RULE_HYPERPARAMETERS.items():
-        signature = inspect.signature(LearningRule(rule).step_fn).parameters
-        others += [f"{name} {signature[name].default:g}" for name in names[1:]]
-    return f"eta by model and rule ({rates}); {', '.join(others)}"
+    """``--help`` text: each model's rules with the learning rate each really uses, then
+    the rules' other hyperparameters."""
+    rates = "; ".join(f"{model}: " + ", ".join(f"{rule} {default_eta(model, rule):g}"
+                                               for rule in rules)
+                      for model, rules in RULES.items())
+    others = {name: _signature(rule)[name].default
+              for rule, names in RULE_HYPERPARAMETERS.items() for name in names[1:]}
+    return f"eta by model and rule ({rates}); " + ", ".join(f"{name} {value:g}"
+                                                             for name, value in others.items())
 
 
 def build_parser():
@@ -95,18 +119,21 @@ def build_parser():
         "after the batch under way and saves a checkpoint; --resume continues it exactly. "
         "A run that diverges (NaN or inf) stops with exit status 1.")
     train.add_argument("--model", choices=tuple(MODELS), help="required unless --resume")
-    train.add_argument("--optim", choices=tuple(RULE_HYPERPARAMETERS), default="adam",
-                       help="learning rule (default: %(default)s)")
+    train.add_argument("--optim", choices=tuple(RULE_HYPERPARAMETERS),
+                       help="learning rule (default: adam; none for diehl-cook: its own "
+                       "additive STDP step, as ngc-learn's; the others step along the STDP "
+                       "direction)")
     rules = train.add_argument_group("rule hyperparameters", f"defaults: {_rule_defaults()}")
     rules.add_argument("--eta", type=_positive_float, help="learning rate")
-    rules.add_argument("--mu", type=_fraction, help="NAG momentum")
+    rules.add_argument("--mu", type=_fraction, help="momentum of nag and momentum")
     rules.add_argument("--beta1", type=_fraction, help="Adam first-moment decay")
     rules.add_argument("--beta2", type=_fraction, help="Adam second-moment decay")
     rules.add_argument("--eps", type=_positive_float, help="Adam epsilon")
     inputs = train.add_argument_group("data")
     inputs.add_argument("--data", help=f"a built-in set ({', '.join(data.NAMES)}) or a .npz "
                         f"or IDX file (MNIST's train-images-idx3-ubyte[.gz] finds its labels "
-                        f"file beside it) (default: digits for pcn, bars for sparse-coding)")
+                        f"file beside it) (default: digits for pcn and diehl-cook, bars for "
+                        f"sparse-coding)")
     inputs.add_argument("--test-data", help="a file of test samples (default: 20%% of "
                         "--data, drawn with --seed)")
     inputs.add_argument("--x-key", help="the inputs' key in a .npz --data (default: the "
@@ -118,9 +145,11 @@ def build_parser():
                         "(e.g. 255 for 8-bit images), or 'minmax' to map them to [0, 1] "
                         "(default: as stored)")
     train.add_argument("--epochs", type=_count, help="the epoch to train up to, also when "
-                       "resuming (default: 10, or the resumed run's)")
-    train.add_argument("--batch-size", type=_positive_int, default=64,
-                       help="(default: %(default)s)")
+                       f"resuming (default: 10; {DEFAULT_EPOCHS['diehl-cook']} for "
+                       f"diehl-cook; or the resumed run's)")
+    train.add_argument("--batch-size", type=_positive_int, help="samples per learning step; "
+                       "diehl-cook learns from each sample and reports progress per batch "
+                       f"(default: 64; {DEFAULT_BATCH_SIZE['diehl-cook']} for diehl-cook)")
     train.add_argument("--T", type=_positive_int, help="inference steps per batch "
                        "(default: 20 for pcn, 40 for sparse-coding)")
     train.add_argument("--hidden", type=_sizes, default=(128,),
@@ -129,6 +158,11 @@ def build_parser():
                        help="sparse-coding latents (default: %(default)s)")
     train.add_argument("--lmbda", type=_positive_float, default=0.1,
                        help="sparse-coding sparsity penalty (default: %(default)s)")
+    train.add_argument("--neurons", type=_positive_int, help="diehl-cook excitatory neurons, "
+                       f"and as many inhibitory ones (default: {DIEHL_COOK['n_neurons']})")
+    train.add_argument("--steps", type=_positive_int, help="diehl-cook steps of "
+                       f"{DIEHL_COOK['dt']:g} ms that each sample is shown for (default: "
+                       f"{DIEHL_COOK['steps']})")
     train.add_argument("--seed", type=_count, default=0, help="(default: %(default)s)")
     runs = train.add_argument_group("output and resuming")
     runs.add_argument("--out", help="output folder, new or empty (required unless --resume)")
@@ -145,7 +179,8 @@ def build_parser():
 
 
 def check_train_arguments(args, parser):
-    """Refuse combinations argparse cannot see; returns the rule's keyword arguments."""
+    """Refuse combinations argparse cannot see and settle ``args.optim``; returns the
+    rule's keyword arguments (None when resuming: the run keeps its own)."""
     if args.resume is not None:
         changed = sorted(name for name, value in vars(args).items()
                          if name not in RESUMABLE and value != parser.get_default(name))
@@ -156,10 +191,20 @@ def check_train_arguments(args, parser):
     if args.model is None or args.out is None:
         parser.error(f"the following arguments are required: "
                      f"{'--model' if args.model is None else '--out'} (or --resume DIR)")
+    for name, models in MODEL_OPTIONS.items():
+        if args.model not in models and getattr(args, name) != parser.get_default(name):
+            parser.error(f"--{name} applies to {' and '.join(models)}, not {args.model}")
+    args.optim = args.optim or DEFAULT_RULE[args.model]
+    if args.optim not in RULES[args.model]:
+        parser.error(f"--optim {args.optim} does not train {args.model}; it learns with "
+                     f"{', '.join(RULES[args.model])}")
     given = {name: getattr(args, name) for name in ("eta", "mu", "beta1", "beta2", "eps")
              if getattr(args, name) is not None}
     wrong = sorted(set(given) - set(RULE_HYPERPARAMETERS[args.optim]))
     if wrong:
         parser.error(f"--{wrong[0]} is not a hyperparameter of {args.optim} (it takes "
                      f"{', '.join('--' + n for n in RULE_HYPERPARAMETERS[args.optim])})")
-    return {"optim_type": args.optim, "eta": given.pop("eta", None), "optim_params": given}
+    eta = given.pop("eta", None)
+    return {"optim_type": None if args.optim == "none" else args.optim,
+            "eta": default_eta(args.model, args.optim) if eta is None else eta,
+            "optim_params": given}

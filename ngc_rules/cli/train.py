@@ -7,9 +7,10 @@ from .. import data
 from ..models import PCN
 from ..plots import SPARSE_CODING_ENERGY, plot_filters, plot_learning_curves
 from ..training import Diverged, Interrupted, describe_rule, fit, load_run
-from . import outputs
+from . import outputs, spiking
 from .inputs import load_data
-from .parser import MODELS, RESUMABLE, check_train_arguments
+from .parser import (DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DIEHL_COOK, MODELS, RESUMABLE,
+                     check_train_arguments)
 
 _CURVES = {"pcn": ["energy", "test_energy", "accuracy"],
            "sparse-coding": ["energy", "test_energy", "active", "test_active"]}
@@ -34,6 +35,10 @@ def _check_size(argument, sizes):
 
 
 def _new_model(args, rule, train):
+    if args.model == "diehl-cook":
+        # W1, then the two layers' lateral weights: sizes (inputs, n, n, n)
+        _check_size(f"--neurons {args.neurons}", (train.x.shape[1], *[args.neurons] * 3))
+        return spiking.new_model(args, rule, train)
     if args.model == "pcn":
         sizes = (train.x.shape[1], *args.hidden, train.y.shape[1])
         _check_size(f"--hidden {','.join(map(str, args.hidden))}", sizes)
@@ -47,7 +52,13 @@ def _settings(args, parser):
     """The run's arguments: as given, or as saved when resuming (with what may change)."""
     rule = check_train_arguments(args, parser)
     if args.resume is None:
-        args.epochs = 10 if args.epochs is None else args.epochs
+        defaults = {"epochs": DEFAULT_EPOCHS[args.model],
+                    "batch_size": DEFAULT_BATCH_SIZE[args.model]}
+        if args.model == "diehl-cook":
+            defaults.update(neurons=DIEHL_COOK["n_neurons"], steps=DIEHL_COOK["steps"])
+        for name, value in defaults.items():
+            if getattr(args, name) is None:
+                setattr(args, name, value)
         return args, rule
     saved = outputs.load_command(args.resume)
     # Arguments the run did not record keep their defaults, which args holds here.
@@ -65,6 +76,10 @@ def _absolute(args):
     return recorded
 
 
+def _rule_text(args, config):
+    return spiking.rule_text(config) if args.model == "diehl-cook" else describe_rule(config)
+
+
 def run_train(args, parser):
     """Train as the arguments say; returns the exit status (0, 1 diverged, 130 Ctrl-C)."""
     args, rule = _settings(args, parser)
@@ -76,6 +91,7 @@ def run_train(args, parser):
         if args.epochs < done:
             raise ValueError(f"--epochs {args.epochs}: the run in {args.out} has already "
                              f"trained {done} epochs")
+        outputs.save_command(args.out, _absolute(args))  # a later --resume aims as far
     else:
         run, model = None, _new_model(args, rule, train)
         outputs.prepare(args.out, args.overwrite)
@@ -83,14 +99,18 @@ def run_train(args, parser):
     for note in notes:
         print(note, file=sys.stderr)
     print(f"{'resuming' if run else 'training'} {args.model} with "
-          f"{describe_rule(model.config)} on {name}: {len(train)} train / {len(test)} test "
+          f"{_rule_text(args, model.config)} on {name}: {len(train)} train / {len(test)} test "
           f"samples, up to epoch {args.epochs}", file=sys.stderr)
+    final = None
     try:
         history = fit(model, train, test, args.epochs, args.batch_size, args.seed,
-                      progress=not args.quiet, description=f"{args.model} + {args.optim}",
+                      progress=not args.quiet, description=f"{args.model} + "
+                      f"{'STDP' if args.optim == 'none' else args.optim}",
                       checkpoint_dir=checkpoint, checkpoint_every=args.checkpoint_every,
                       resume=run)
         status, message = "finished", None
+        if args.model == "diehl-cook":
+            status, message, final = _read_out(args, model, train, test)
     except Diverged as error:
         history, status, message = error.history, "diverged", str(error)
     except Interrupted as error:
@@ -101,23 +121,48 @@ def run_train(args, parser):
         print(f"ngc-rules: stopped at once by a second Ctrl-C, without saving; the last "
               f"checkpoint, if any, is in {checkpoint}", file=sys.stderr)
         return 130
-    _write_outputs(args, model, history, name, train, status, message)
+    written = _write_outputs(args, model, history, name, train, test, status, message,
+                             final)
     for row in history:
         print("  ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
                         for k, v in row.items()))
+    if final is not None:
+        print(f"read-out: each neuron labelled with the class it fires most for over the "
+              f"{len(train)} training samples; test accuracy {final['accuracy']:.4g}, "
+              f"{final['rate_hz']:.3g} Hz per excitatory neuron")
     if message:
         print(f"ngc-rules: {message}", file=sys.stderr)
         return 1 if status == "diverged" else 130
-    print(f"wrote metrics.json, learning_curves.png, filters.png and checkpoint/ to "
-          f"{args.out}")
+    print(f"wrote {', '.join(written[:-1])} and {written[-1]} to {args.out}")
     return 0
 
 
-def _write_outputs(args, model, history, name, train, status, message):
-    outputs.save_metrics(args.out, {"model": args.model, "data": name, "status": status,
-                                    "message": message, "config": model.config,
-                                    "arguments": _absolute(args), "history": history})
-    title = f"{'PCN' if args.model == 'pcn' else 'Sparse coding'} on {name}"
+def _read_out(args, model, train, test):
+    """Diehl & Cook's read-out after training: ``(status, message, metrics)``. Ctrl-C
+    stops it; the trained run is already saved."""
+    print(f"reading the neurons' classes out from the {len(train)} training samples",
+          file=sys.stderr)
+    try:
+        return "finished", None, spiking.read_out(model, train, test)
+    except KeyboardInterrupt:
+        return "interrupted", (f"the read-out after training was interrupted; the trained "
+                               f"run is saved; read it out with: ngc-rules train --resume "
+                               f"{args.out}"), None
+
+
+def _write_outputs(args, model, history, name, train, test, status, message, final):
+    """Write the run's metrics and plots; returns the names of what the run holds."""
+    metrics = {"model": args.model, "data": name, "status": status, "message": message,
+               "config": model.config, "arguments": _absolute(args), "history": history}
+    if args.model == "diehl-cook":
+        metrics["readout"] = final
+    outputs.save_metrics(args.out, metrics)
+    title = {"pcn": "PCN", "sparse-coding": "Sparse coding",
+             "diehl-cook": "Diehl & Cook"}[args.model] + f" on {name}"
+    if args.model == "diehl-cook":
+        return ["metrics.json", *spiking.write_plots(args.out, model, history, title, test,
+                                                     final, status == "diverged"),
+                "checkpoint/"]
     curves = [metric for metric in _CURVES[args.model] if metric in history[-1]]
     plot_learning_curves({args.optim: history}, curves,
                          os.path.join(args.out, "learning_curves.png"),
@@ -129,3 +174,4 @@ def _write_outputs(args, model, history, name, train, status, message):
         shown = f"the first 64 of {len(filters)}" if len(filters) > 64 else "the"
         plot_filters(filters[:64], train.image_shape, os.path.join(args.out, "filters.png"),
                      f"{title}: {shown} learned filters")
+    return ["metrics.json", "learning_curves.png", "filters.png", "checkpoint/"]

@@ -186,13 +186,13 @@ class DiehlCook(Model):
         of the last showing (float64, ``(n_neurons,)``). With ``learn=False`` neither the
         weights nor the thresholds change (Diehl and Cook's test mode).
 
-        ``compiled`` runs each showing as one compiled call (default, unless a learning
-        rule is attached: its steps run from Python), else component by component
-        (:meth:`step`); both give the same bits.
+        ``compiled`` runs each showing as one compiled call (default, unless it learns
+        with a learning rule attached: the rule steps from Python), else component by
+        component (:meth:`step`); both give the same bits.
         """
         x = self._sample(x)
         if compiled is None:
-            compiled = self.W1.rule is None
+            compiled = self.W1.rule is None or not learn
         if compiled and learn and self.W1.rule is not None:
             raise ValueError("compiled=True cannot learn with a learning rule attached: the "
                              "rule steps from Python; pass compiled=False")
@@ -349,8 +349,8 @@ class DiehlCook(Model):
 
     def learn_batch(self, data):
         """Show each sample of a :class:`~ngc_rules.data.Dataset` batch with learning on.
-        Returns the mean spikes per sample, the mean threshold and the accuracy on the
-        batch of the read-out as it stood before the batch."""
+        Returns the mean spikes per sample, the mean threshold and ``train_accuracy``: the
+        accuracy on the batch of the read-out as it stood before the batch."""
         spikes = 0.0
         forget = 1.0 - 1.0 / self.window
         assignments = self.assignments()
@@ -364,7 +364,7 @@ class DiehlCook(Model):
             self.seen[label] += 1
         n = len(data.labels)
         hits = np.sum(readout.predict(counts, assignments, self.n_classes) == data.labels)
-        return {"accuracy": float(hits) / n, "spikes": float(spikes) / n,
+        return {"train_accuracy": float(hits) / n, "spikes": float(spikes) / n,
                 "threshold": float(self.z1e.thr_theta.mean())}
 
     def label(self, data):

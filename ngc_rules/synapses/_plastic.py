@@ -148,9 +148,10 @@ class PlasticSynapse(DenseSynapse):
                          g_conduct_factor=g_conduct_factor, **kwargs)
         if weight_mask is not None:
             self._mask_with(weight_mask)
-        if eta is not None:
-            self.eta = _checks.real("eta", eta)
-        self.rule = _rule(optim_type, optim_params, 1.0 if eta is None else self.eta)
+        self.eta = _checks.real("eta", 1.0 if eta is None else eta)
+        self.rule = _rule(optim_type, optim_params, self.eta)
+        if self.rule is not None:  # a rule given with its own learning rate keeps it
+            self.eta = self.rule.hyperparameters["eta"]
         self.opt_params = None if self.rule is None else self.rule.init([self.weights])
         low, high = (0.0, 0.0) if bounds is None else bounds
         if low > high:
