@@ -246,7 +246,7 @@ def test_synapses_sharing_a_name_are_refused(tmp_path):
     model.save(directory)
     before = _snapshot(tmp_path)
     model.synapses[1].name = "W1"
-    with pytest.raises(ValueError, match=r"the synapses named \['W1'\] would share a file"):
+    with pytest.raises(ValueError, match=r"the components named \['W1'\] would share a file"):
         model.save(directory)
     assert _snapshot(tmp_path) == before
 
