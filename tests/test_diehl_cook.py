@@ -5,6 +5,7 @@ import pytest
 
 from ngc_rules import data
 from ngc_rules.models import DiehlCook, restore
+from ngc_rules.synapses import ExpSTDPSynapse
 from ngc_rules.synapses._spike_driven import trace_stdp_evolve_spikes
 from ngc_rules.synapses._stdp_kernels import trace_stdp_evolve
 
@@ -155,3 +156,14 @@ def test_bad_samples_are_refused_and_change_nothing(x, error, words):
 def test_bad_settings_are_refused(arguments, words):
     with pytest.raises(ValueError, match=words):
         DiehlCook(**arguments)
+
+
+def test_a_replaced_class_runs_component_by_component():
+    model = DiehlCook(**SMALL)
+    model.W1 = ExpSTDPSynapse("W1", (64, 12), A_plus=1e-2, A_minus=1e-4, exp_beta=1.0,
+                              seed=0)
+    before = model.W1.weights.copy()
+    assert model.present(DIGITS.x[0]).sum() >= 5
+    assert not np.array_equal(model.W1.weights, before)
+    with pytest.raises(ValueError, match="a replaced component steps component by component"):
+        model.present(DIGITS.x[1], compiled=True)

@@ -50,3 +50,29 @@ def test_inference_example_writes_its_figures(tmp_path):
     assert all(len(trace) == 6 and trace[-1] < trace[0] for trace in traces.values())
     assert {p.name for p in tmp_path.iterdir()} == {"inference_trace.png",
                                                     "inference_overview.png"}
+
+
+def test_spiking_digits_example_learns_without_labels(tmp_path):
+    result = _run("spiking_digits.py", ["--neurons", "20", "--steps", "100", "--epochs", "1",
+                                        "--train", "300", "--figures", str(tmp_path)])
+    assert result["accuracy"] > 0.4  # chance: 0.1
+    assert len(set(result["assignments"].tolist()) - {-1}) >= 5
+    thresholds = result["watch"]["thresholds"]
+    assert thresholds[-1].mean() > thresholds[0].mean()  # the thresholds adapt upwards
+    for name in ("spiking_filters.png", "spiking_raster.png", "spiking_thresholds.png"):
+        assert (tmp_path / name).stat().st_size > 10_000, name
+
+
+def test_stdp_rules_example_compares_the_rules(tmp_path):
+    curves = _run("stdp_rules.py", ["--neurons", "12", "--steps", "100", "--samples", "60",
+                                    "--chunk", "30", "--test-every", "60", "--train", "200",
+                                    "--figures", str(tmp_path)])
+    assert set(curves) == {"additive", "momentum", "adam"}
+    for rule, curve in curves.items():
+        assert [row["epoch"] for row in curve] == [0, 30, 60], rule
+        assert curve[-1]["test_accuracy"] > max(0.2, curve[0]["test_accuracy"]), rule
+        assert curve[-1]["spikes"] >= 5, rule
+    assert {p.name for p in tmp_path.iterdir()} == {"stdp_rules.png",
+                                                    "stdp_rules_filters.png"}
+    assert all((tmp_path / name).stat().st_size > 10_000 for name in
+               ("stdp_rules.png", "stdp_rules_filters.png"))
