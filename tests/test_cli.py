@@ -515,7 +515,7 @@ def test_help_states_the_spiking_defaults(capsys):
     with pytest.raises(SystemExit):
         main(["train", "--help"])
     out = " ".join(capsys.readouterr().out.split())
-    assert "diehl-cook: none 1, sgd 1, momentum 0.1, adam 0.001" in out
+    assert "diehl-cook: none 1, sgd 1, momentum 0.03, adam 0.0003" in out
     assert "mu 0.9, beta1 0.9, beta2 0.999, eps 1e-08" in out
     assert "(default: 100)" in out and "(default: 350)" in out
     assert "(default: 10; 2 for diehl-cook; or the resumed run's)" in out
