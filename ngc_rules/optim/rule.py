@@ -3,6 +3,8 @@ attached to a synapse (or to any list of parameters) and applied in place."""
 import functools
 import inspect
 
+import numpy as np
+
 from .adam import adam_init, adam_step
 from . import _checks
 from .attached import AttachedRule
@@ -102,6 +104,17 @@ class LearningRule:
         state): an :class:`~ngc_rules.optim.AttachedRule`, whose ``step(updates)``
         updates them in place, checking theta and the state only once."""
         return AttachedRule(self, theta, opt_params)
+
+    def identity(self):
+        """The rule's name and options but its learning rate (which a resumed run may
+        change), as a checkpoint records it to refuse another rule's file: e.g.
+        ``adam(infinity_norm=True, scalar_precision='keras')``; NumPy scalars read as the
+        numbers a JSON config gives back."""
+        options = {**self.hyperparameters, "on_nonfinite": self.on_nonfinite}
+        text = ", ".join(f"{name}={value.item() if isinstance(value, np.generic) else value!r}"
+                         for name, value in sorted(options.items())
+                         if name != "eta" and value is not None)
+        return f"{self.name}({text})" if text else self.name
 
     @staticmethod
     def skipped_steps(opt_params):

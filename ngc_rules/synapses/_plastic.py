@@ -118,16 +118,6 @@ def _rule(optim_type, optim_params, eta):
     return rule
 
 
-def _rule_text(rule):
-    """The rule's name and options but its learning rate (which a resumed run may
-    change), as a checkpoint records it."""
-    options = {**rule.hyperparameters, "on_nonfinite": rule.on_nonfinite}
-    text = ", ".join(f"{name}={value.item() if isinstance(value, np.generic) else value!r}"
-                     for name, value in sorted(options.items())
-                     if name != "eta" and value is not None)
-    return f"{rule.name}({text})" if text else rule.name
-
-
 class PlasticSynapse(DenseSynapse):
     """A dense synapse whose weights learn by a spike-timing rule (a base class).
 
@@ -268,5 +258,5 @@ class PlasticSynapse(DenseSynapse):
         file of another rule is refused."""
         if self.rule is None:
             return {**super()._header(), "rule": None}
-        return {**super()._header(), "rule": _rule_text(self.rule),
+        return {**super()._header(), "rule": self.rule.identity(),
                 "layout": describe(self.opt_params)}

@@ -238,14 +238,8 @@ class HebbianSynapse(DenseSynapse):
         return arrays
 
     def _header(self):
-        """Also the rule and its state's layout, so a file of another rule (NAG for
-        momentum, Adam for AdaMax) is refused. The rule is its name and options, all but
-        the learning rate, which a resumed run may change: e.g. ``adam(infinity_norm=True,
-        scalar_precision='keras')``; NumPy scalars read as the numbers a JSON config
-        gives back."""
-        options = {**self.rule.hyperparameters, "on_nonfinite": self.rule.on_nonfinite}
-        text = ", ".join(f"{name}={value.item() if isinstance(value, np.generic) else value!r}"
-                         for name, value in sorted(options.items())
-                         if name != "eta" and value is not None)
-        rule = f"{self.rule.name}({text})" if text else self.rule.name
-        return {**super()._header(), "rule": rule, "layout": describe(self.opt_params)}
+        """Also the rule (:meth:`~ngc_rules.optim.LearningRule.identity`) and its state's
+        layout, so a file of another rule (NAG for momentum, Adam for AdaMax) is
+        refused."""
+        return {**super()._header(), "rule": self.rule.identity(),
+                "layout": describe(self.opt_params)}
