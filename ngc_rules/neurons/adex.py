@@ -85,8 +85,6 @@ class AdExCell(SpikingCell):
 
     def _step_scalars(self, dt):
         number = self._number
-        for name in ("v0", "w0"):
-            number(name)
         return (number("resist_m", 0.0, above=True), self._inverse("tau_m"),
                 self._inverse("tau_w"), number("v_sharpness", 0.0, above=True),
                 self._inverse("v_sharpness"), number("intrinsic_mem_thr"), number("thr"),
@@ -94,4 +92,4 @@ class AdExCell(SpikingCell):
                 self._midpoint())
 
     def _resting(self):
-        return {"v": self.v0, "w": self.w0}
+        return {"v": self._number("v0"), "w": self._number("w0")}

@@ -79,11 +79,9 @@ class IzhikevichCell(SpikingCell):
 
     def _step_scalars(self, dt):
         number = self._number
-        for name in ("v0", "w0"):
-            number(name)
         return (number("resist_m", 0.0, above=True), self._inverse("tau_m"),
                 self._inverse("tau_w"), number("coupling_factor"), number("v_thr"),
                 number("v_reset"), number("w_reset"), self._midpoint())
 
     def _resting(self):
-        return {"v": self.v0, "w": self.w0}
+        return {"v": self._number("v0"), "w": self._number("w0")}
